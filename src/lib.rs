@@ -1,0 +1,24 @@
+//! Podium: a static site generator for conference-talk archives.
+//!
+//! The pipeline is `load` (read JSON from disk) → `normalize` (raw records to the
+//! validated [`model::Archive`]) → `render` (Tera pages, all in memory) → `write`
+//! (atomic, only-changed files). `build` ties them together; the CLI in `main.rs`
+//! is a thin layer over [`build::build`].
+
+pub mod build;
+pub mod config;
+pub mod date;
+pub mod describe;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod normalize;
+pub mod render;
+pub mod slugs;
+pub mod urls;
+pub mod video;
+pub mod write;
+
+pub use build::{build, BuildOptions, BuildReport};
+pub use config::Config;
+pub use diag::{Problem, Severity};

@@ -1,0 +1,496 @@
+//! Reads a data folder: walks it, parses every JSON file (in parallel) into raw
+//! records of either input format, and reports files that are not valid for either.
+//! No policy lives here; [`crate::normalize`] decides what the records mean.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::diag::{line_col, Problem};
+
+/// Talk files larger than this are refused rather than read into memory.
+pub const MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
+
+/// How to walk the data folder.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Follow symbolic links (off by default: a link may point outside the data folder).
+    pub follow_links: bool,
+}
+
+/// An event from a `category.json`.
+#[derive(Debug, Clone)]
+pub struct RawEvent {
+    /// The file, as a path under the data folder (for messages).
+    pub path: PathBuf,
+    /// The event folder, relative to the data root.
+    pub dir: PathBuf,
+    /// The folder's name, the event's slug in the default URL style.
+    pub folder: String,
+    pub data: CategoryFile,
+}
+
+/// The fields of a `category.json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CategoryFile {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub start_date: Option<String>,
+    #[serde(default)]
+    pub end_date: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+/// Which input format a record came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// One talk per file in `<event>/videos/*.json`.
+    Pyvideo,
+    /// An archive API v2 record (single, list or paginated page).
+    ApiV2,
+}
+
+/// A video entry of a pyvideo record.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawVideo {
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub size: Option<u64>,
+    #[serde(default)]
+    pub length: Option<u64>,
+}
+
+/// A related URL: a bare string or `{label, url}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawRelated {
+    Url(String),
+    Labeled {
+        #[serde(default)]
+        label: Option<String>,
+        url: String,
+    },
+}
+
+/// The union of both formats' talk fields; unknown fields are ignored and every
+/// field may be missing or `null`. Types are still checked, with positions.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawRecord {
+    pub title: Option<String>,
+    pub speakers: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
+    pub recorded: Option<String>,
+    pub description: Option<String>,
+    pub summary: Option<String>,
+    pub language: Option<String>,
+    pub duration: Option<f64>,
+    pub videos: Option<Vec<RawVideo>>,
+    pub thumbnail_url: Option<String>,
+    pub related_urls: Option<Vec<RawRelated>>,
+    pub copyright_text: Option<String>,
+    pub quality_notes: Option<String>,
+    pub slug: Option<String>,
+    pub id: Option<u64>,
+    pub alias: Option<String>,
+    pub category: Option<String>,
+    pub state: Option<i64>,
+    pub embed: Option<String>,
+    pub source_url: Option<String>,
+    pub added: Option<String>,
+    pub updated: Option<String>,
+    pub video_mp4_url: Option<String>,
+    pub video_mp4_length: Option<u64>,
+    pub video_webm_url: Option<String>,
+    pub video_webm_length: Option<u64>,
+    pub video_ogv_url: Option<String>,
+    pub video_ogv_length: Option<u64>,
+    pub video_flv_url: Option<String>,
+    pub video_flv_length: Option<u64>,
+    /// Set on a paginated API page: the records it holds.
+    pub results: Option<Vec<RawRecord>>,
+}
+
+/// One talk record and where it came from.
+#[derive(Debug, Clone)]
+pub struct RawTalk {
+    /// The file, as a path under the data folder (for messages).
+    pub path: PathBuf,
+    /// Position in a list or page of records, `None` for a single-record file.
+    pub index: Option<usize>,
+    pub format: Format,
+    /// Folder of the nearest `category.json` above the file, relative to the data root.
+    pub event_dir: Option<PathBuf>,
+    pub record: RawRecord,
+}
+
+/// A line of `redirects.txt`.
+#[derive(Debug, Clone)]
+pub struct RawRedirect {
+    pub from: String,
+    pub to: String,
+    pub line: usize,
+}
+
+/// Everything read from a data folder.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub root: PathBuf,
+    pub events: Vec<RawEvent>,
+    pub talks: Vec<RawTalk>,
+    pub no_publish: BTreeSet<u64>,
+    pub redirects: Vec<RawRedirect>,
+    pub problems: Vec<Problem>,
+}
+
+enum FileKind {
+    Category,
+    Talks,
+}
+
+/// Walks `root` and parses every JSON file in it (hidden entries are skipped).
+pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded> {
+    if !root.is_dir() {
+        if root.exists() {
+            bail!("data folder `{}` is not a folder", root.display());
+        }
+        bail!("data folder `{}` does not exist", root.display());
+    }
+    let mut loaded = Loaded {
+        root: root.to_path_buf(),
+        ..Loaded::default()
+    };
+    let mut files: Vec<(PathBuf, FileKind)> = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(opts.follow_links)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                let msg = if err.loop_ancestor().is_some() {
+                    "symbolic link loop; not followed".to_string()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        err.io_error().map_or(err.to_string(), |e| e.to_string())
+                    )
+                };
+                loaded.problems.push(Problem::error(path, msg));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.path_is_symlink() && !opts.follow_links {
+            if path.extension().is_some_and(|x| x == "json") || path.is_dir() {
+                loaded.problems.push(Problem::warning(
+                    path,
+                    "symbolic link not followed (use --follow-links to follow links)",
+                ));
+            }
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() == 1 && name == "NO_PUBLISH.json" {
+            load_no_publish(path, &mut loaded);
+        } else if entry.depth() == 1 && name == "redirects.txt" {
+            load_redirects(path, &mut loaded);
+        } else if name == "category.json" {
+            files.push((rel.to_path_buf(), FileKind::Category));
+        } else if name.ends_with(".json") {
+            files.push((rel.to_path_buf(), FileKind::Talks));
+        }
+    }
+
+    let event_dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .filter(|(_, k)| matches!(k, FileKind::Category))
+        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
+        .collect();
+
+    enum Parsed {
+        Event(RawEvent),
+        Talks(Vec<RawTalk>),
+    }
+    let results: Vec<std::result::Result<Parsed, Problem>> = files
+        .par_iter()
+        .map(|(rel, kind)| {
+            let full = root.join(rel);
+            let bytes = read_limited(&full)?;
+            match kind {
+                FileKind::Category => parse_category(&full, &bytes).map(|data| {
+                    let dir = rel.parent().map(Path::to_path_buf).unwrap_or_default();
+                    let folder = dir
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                    Parsed::Event(RawEvent {
+                        path: full.clone(),
+                        dir,
+                        folder,
+                        data,
+                    })
+                }),
+                FileKind::Talks => {
+                    let event_dir = rel
+                        .ancestors()
+                        .skip(1)
+                        .find(|a| event_dirs.contains(*a))
+                        .map(Path::to_path_buf);
+                    parse_talks(&full, &bytes, event_dir).map(Parsed::Talks)
+                }
+            }
+        })
+        .collect();
+    for r in results {
+        match r {
+            Ok(Parsed::Event(e)) => loaded.events.push(e),
+            Ok(Parsed::Talks(t)) => loaded.talks.extend(t),
+            Err(p) => loaded.problems.push(p),
+        }
+    }
+    Ok(loaded)
+}
+
+/// Reads a file, refusing huge ones before they are read.
+fn read_limited(path: &Path) -> std::result::Result<Vec<u8>, Problem> {
+    let meta = std::fs::metadata(path).map_err(|e| Problem::error(path, format!("cannot read: {e}")))?;
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(Problem::error(
+            path,
+            format!(
+                "file is {:.1} MB; files over {} MB are refused",
+                meta.len() as f64 / 1e6,
+                MAX_FILE_SIZE / (1024 * 1024)
+            ),
+        ));
+    }
+    std::fs::read(path).map_err(|e| Problem::error(path, format!("cannot read: {e}")))
+}
+
+/// Checks encoding and strips a UTF-8 byte-order mark; returns the JSON text.
+fn json_text<'a>(path: &Path, bytes: &'a [u8]) -> std::result::Result<&'a str, Problem> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (l, c) = line_col(bytes, e.valid_up_to());
+        Problem::error(path, "invalid UTF-8; files must be UTF-8 encoded").at(l, c)
+    })?;
+    if text.trim().is_empty() {
+        return Err(Problem::error(path, "file is empty; expected a JSON object"));
+    }
+    Ok(text)
+}
+
+/// Parses a `category.json` (an object with at least a `title`).
+pub fn parse_category(path: &Path, bytes: &[u8]) -> std::result::Result<CategoryFile, Problem> {
+    let text = json_text(path, bytes)?;
+    serde_json::from_str::<CategoryFile>(text).map_err(|e| Problem::from_json(path, &e))
+}
+
+/// Parses a talk file of either format into its records.
+pub fn parse_talks(
+    path: &Path,
+    bytes: &[u8],
+    event_dir: Option<PathBuf>,
+) -> std::result::Result<Vec<RawTalk>, Problem> {
+    let text = json_text(path, bytes)?;
+    let first = text.trim_start().as_bytes().first().copied();
+    let talk = |record: RawRecord, index: Option<usize>, format: Format| RawTalk {
+        path: path.to_path_buf(),
+        index,
+        format,
+        event_dir: event_dir.clone(),
+        record,
+    };
+    match first {
+        Some(b'[') => {
+            let list: Vec<RawRecord> = serde_json::from_str(text).map_err(|e| Problem::from_json(path, &e))?;
+            Ok(list
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| talk(r, Some(i), Format::ApiV2))
+                .collect())
+        }
+        Some(b'{') => {
+            let mut record: RawRecord = serde_json::from_str(text).map_err(|e| Problem::from_json(path, &e))?;
+            if let Some(results) = record.results.take() {
+                return Ok(results
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| talk(r, Some(i), Format::ApiV2))
+                    .collect());
+            }
+            let format = if record.videos.is_some() {
+                Format::Pyvideo
+            } else if record.state.is_some() || record.embed.is_some() || has_api_video(&record) {
+                Format::ApiV2
+            } else if event_dir.is_some() {
+                Format::Pyvideo
+            } else if record.category.is_some() {
+                Format::ApiV2
+            } else {
+                return Err(Problem::error(
+                    path,
+                    "not a talk record: expected a pyvideo talk (with `videos`) inside an event folder \
+                     with a category.json, or an archive API v2 record (with `category`)",
+                ));
+            };
+            Ok(vec![talk(record, None, format)])
+        }
+        _ => Err(Problem::error(path, "expected a JSON object (a talk record) or an array of records").at(1, 1)),
+    }
+}
+
+fn has_api_video(r: &RawRecord) -> bool {
+    r.video_mp4_url.is_some() || r.video_webm_url.is_some() || r.video_ogv_url.is_some() || r.video_flv_url.is_some()
+}
+
+fn load_no_publish(path: &Path, loaded: &mut Loaded) {
+    let parsed = read_limited(path).and_then(|bytes| {
+        let text = json_text(path, &bytes)?;
+        serde_json::from_str::<Vec<u64>>(text).map_err(|e| Problem::from_json(path, &e))
+    });
+    match parsed {
+        Ok(ids) => loaded.no_publish.extend(ids),
+        Err(p) => loaded.problems.push(p),
+    }
+}
+
+fn load_redirects(path: &Path, loaded: &mut Loaded) {
+    let text = match read_limited(path) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(p) => {
+            loaded.problems.push(p);
+            return;
+        }
+    };
+    for (i, line) in text.lines().enumerate() {
+        let line_t = line.trim();
+        if line_t.is_empty() || line_t.starts_with('#') {
+            continue;
+        }
+        let parts: Vec<&str> = line_t.split_whitespace().collect();
+        match parts.as_slice() {
+            [from, to] => loaded.redirects.push(RawRedirect {
+                from: from.to_string(),
+                to: to.to_string(),
+                line: i + 1,
+            }),
+            _ => loaded
+                .problems
+                .push(Problem::warning(path, "expected `old-path new-path`; line skipped").at(i + 1, 1)),
+        }
+    }
+}
+
+/// Groups event folders by their relative path, for lookups.
+pub fn events_by_dir(events: &[RawEvent]) -> BTreeMap<PathBuf, usize> {
+    events.iter().enumerate().map(|(i, e)| (e.dir.clone(), i)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, in_event: bool) -> std::result::Result<Vec<RawTalk>, Problem> {
+        parse_talks(Path::new("t.json"), text.as_bytes(), in_event.then(PathBuf::new))
+    }
+
+    #[test]
+    fn detects_pyvideo_record() {
+        let t = parse(
+            r#"{"title": "A", "videos": [{"type": "youtube", "url": "https://youtu.be/x"}], "extra": 1}"#,
+            true,
+        )
+        .unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].format, Format::Pyvideo);
+        assert_eq!(t[0].record.title.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn detects_api_single_list_and_page() {
+        let one = parse(r#"{"title": "A", "category": "C", "state": 1}"#, false).unwrap();
+        assert_eq!(one[0].format, Format::ApiV2);
+        let list = parse(
+            r#"[{"title": "A", "category": "C"}, {"title": "B", "category": "C"}]"#,
+            false,
+        )
+        .unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[1].index, Some(1));
+        let page = parse(
+            r#"{"count": 1, "next": null, "previous": null, "results": [{"title": "A", "category": "C"}]}"#,
+            false,
+        )
+        .unwrap();
+        assert_eq!(page.len(), 1);
+        assert_eq!(page[0].format, Format::ApiV2);
+    }
+
+    #[test]
+    fn real_api_record_parses() {
+        let p = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/content/richard-api-v2/video-377.json"
+        ));
+        let bytes = std::fs::read(p).unwrap();
+        let t = parse_talks(p, &bytes, None).unwrap();
+        assert_eq!(t[0].format, Format::ApiV2);
+        assert_eq!(t[0].record.id, Some(377));
+        assert_eq!(t[0].record.video_ogv_length, Some(195851560));
+    }
+
+    #[test]
+    fn type_errors_have_positions() {
+        let e = parse("{\n  \"title\": 5,\n  \"videos\": []\n}", true).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.json:2:12: error: invalid type: integer `5`, expected a string"
+        );
+        let e = parse("{\"title\": \"a\", \"speakers\": \"x\"}", true).unwrap_err();
+        assert!(e.message.contains("expected a sequence"), "{e}");
+    }
+
+    #[test]
+    fn bad_encodings_and_shapes() {
+        assert!(parse("", true).unwrap_err().message.contains("empty"));
+        assert!(parse("\u{feff}{\"title\": \"a\", \"videos\": []}", true).is_ok());
+        let e = parse_talks(Path::new("t.json"), b"{\"title\": \"\xff\"}", None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.json:1:12: error: invalid UTF-8; files must be UTF-8 encoded"
+        );
+        assert!(parse("\"str\"", true).is_err());
+        assert!(parse("{\"title\": \"a\"} x", true)
+            .unwrap_err()
+            .message
+            .contains("trailing"));
+        assert!(parse("{\"title\": \"a\"", true).unwrap_err().message.contains("EOF"));
+        let deep = format!("{{\"x\": {}", "[".repeat(10_000));
+        assert!(parse(&deep, true).unwrap_err().message.contains("EOF while parsing"));
+        let closed = format!("{{\"x\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(&closed, true).is_ok(), "deep ignored fields parse without overflowing the stack");
+        assert!(parse(r#"{"title": "a"}"#, false)
+            .unwrap_err()
+            .message
+            .contains("not a talk record"));
+    }
+}

@@ -1,0 +1,117 @@
+//! The `podium` command line: parses flags, calls the library, prints problems
+//! and a summary, and picks the exit code.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use podium::diag::InputErrors;
+use podium::{BuildOptions, Config};
+
+/// A fast, safe static site generator for conference-talk archives.
+#[derive(Parser, Debug)]
+#[command(name = "podium", version, about, long_about = None)]
+struct Cli {
+    /// Site folder (where podium.toml, content/, templates/ and static/ live).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build the site into the output folder.
+    Build(BuildArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct BuildArgs {
+    /// Data folder with talk JSON files [default: content/].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Output folder [default: public/]. Must be empty, new, or written by podium.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Absolute URL the site is published at (overrides podium.toml).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Publish archive-API drafts (records with `state` 2).
+    #[arg(long)]
+    drafts: bool,
+    /// Follow symbolic links inside the data folder.
+    #[arg(long)]
+    follow_links: bool,
+    /// Publish the valid talks even if some files are invalid; the skipped files are named.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Print how long each stage took.
+    #[arg(long)]
+    timings: bool,
+    /// Do not print warnings.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(input) = e.downcast_ref::<InputErrors>() {
+                for p in &input.0 {
+                    eprintln!("{p}");
+                }
+                let n = input.0.iter().filter(|p| p.is_error()).count();
+                eprintln!("error: {n} invalid input file(s); nothing was written (the previous site is unchanged)");
+            } else {
+                eprintln!("error: {e}");
+                for cause in e.chain().skip(1) {
+                    eprintln!("  caused by: {cause}");
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Build(args) => {
+            let started = Instant::now();
+            let mut config = Config::load(&cli.root)?;
+            if let Some(d) = args.data {
+                config.data_dir = d;
+            }
+            if let Some(o) = args.output {
+                config.output_dir = o;
+            }
+            if let Some(b) = args.base_url {
+                config.base_url = b;
+                config = Config::parse(&format!("base_url = {:?}", config.base_url)).map(|_| config)?;
+            }
+            let opts = BuildOptions {
+                drafts: args.drafts,
+                follow_links: args.follow_links,
+                skip_invalid: args.skip_invalid,
+                progress: std::io::stderr().is_terminal(),
+            };
+            let report = podium::build(&config, &opts)?;
+            if !args.quiet {
+                for p in &report.problems {
+                    eprintln!("{p}");
+                }
+            }
+            if args.timings {
+                eprintln!("{:<10} {:>9}", "stage", "seconds");
+                for (name, d) in &report.timings {
+                    eprintln!("{name:<10} {:>9.3}", d.as_secs_f64());
+                }
+            }
+            println!("{}", report.summary(started.elapsed()));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,858 @@
+//! Renders the archive to HTML pages with Tera. Each page kind gets a small,
+//! borrowed view (never the whole archive), pages are rendered in parallel, and
+//! every finished page goes straight to a sink so the site is never all in memory.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::config::Config;
+use crate::date::{hms, iso_duration};
+use crate::describe;
+use crate::model::{Archive, Event, Talk, Term};
+use crate::urls::{self, UrlScheme};
+use crate::video::{self, Video};
+
+/// The default theme, compiled into the binary so the binary alone builds a site.
+pub const THEME_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("events.html", include_str!("../templates/events.html")),
+    ("event.html", include_str!("../templates/event.html")),
+    ("talk.html", include_str!("../templates/talk.html")),
+    ("terms.html", include_str!("../templates/terms.html")),
+    ("term.html", include_str!("../templates/term.html")),
+    ("search.html", include_str!("../templates/search.html")),
+    ("404.html", include_str!("../templates/404.html")),
+];
+
+/// The default theme's static files, copied to `static/` in the output.
+pub const THEME_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    ("player.js", include_bytes!("../static/player.js")),
+    ("talk.svg", include_bytes!("../static/talk.svg")),
+];
+
+/// Talks listed per "related" box.
+const RELATED_LIMIT: usize = 5;
+/// Tags with more talks than this say little about relatedness and cost the most.
+const RELATED_TAG_MAX: usize = 400;
+
+/// Loads the theme, letting files in `templates_dir` override any template by name.
+pub fn load_templates(templates_dir: &Path) -> Result<Tera> {
+    let mut templates: Vec<(String, String)> = THEME_TEMPLATES
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    if templates_dir.is_dir() {
+        for entry in walkdir::WalkDir::new(templates_dir).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("failed to read `{}`", templates_dir.display()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry
+                .path()
+                .strip_prefix(templates_dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            if name.starts_with('.') || name.ends_with(".md") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path())
+                .with_context(|| format!("failed to read template `{}`", entry.path().display()))?;
+            templates.retain(|(n, _)| *n != name);
+            templates.push((name, text));
+        }
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape_html);
+    tera.add_raw_templates(templates).context("failed to load templates")?;
+    Ok(tera)
+}
+
+/// HTML escaping that leaves `/` alone (Tera's default turns every `/` into `&#x2F;`).
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Everything a render needs, prepared once.
+pub struct Site<'a> {
+    pub archive: &'a Archive,
+    pub config: &'a Config,
+    pub urls: UrlScheme,
+    pub tera: Tera,
+    /// Prefix for every internal link (the path of `base_url`).
+    pub root: String,
+    /// Rendered descriptions, by talk index.
+    descriptions: Vec<String>,
+    /// Site-relative URL of every talk, by talk index.
+    talk_urls: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    lang: &'a str,
+    root: &'a str,
+    base_url: &'a str,
+    nav: [NavItem<'a>; 5],
+}
+
+#[derive(Serialize)]
+struct NavItem<'a> {
+    label: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct NameUrl<'a> {
+    name: &'a str,
+    url: String,
+}
+
+/// A talk in a list.
+#[derive(Serialize)]
+struct Card<'a> {
+    title: &'a str,
+    url: String,
+    date: Option<String>,
+    date_human: Option<String>,
+    event: NameUrl<'a>,
+    speakers: Vec<NameUrl<'a>>,
+    duration: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Pager {
+    current: usize,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    pages: Vec<(usize, String)>,
+}
+
+impl<'a> Site<'a> {
+    /// Prepares a render: loads templates and renders every description once.
+    pub fn new(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>> {
+        let urls = UrlScheme::from_config(config);
+        urls.validate()?;
+        let tera = load_templates(&config.templates_dir)?;
+        let descriptions = archive
+            .talks
+            .par_iter()
+            .map(|t| describe::render_description(&t.description))
+            .collect();
+        let talk_urls = archive
+            .talks
+            .iter()
+            .map(|t| urls::fill(&urls.talk, &t.slug, &archive.events[t.event].slug))
+            .collect();
+        Ok(Site {
+            archive,
+            config,
+            urls,
+            tera,
+            root: config.base_path(),
+            descriptions,
+            talk_urls,
+        })
+    }
+
+    fn link(&self, url: &str) -> String {
+        format!("{}{url}", self.root)
+    }
+
+    /// Site-relative URL (without the base path) of a talk.
+    pub fn talk_url(&self, t: usize) -> &str {
+        &self.talk_urls[t]
+    }
+    pub fn event_url(&self, e: &Event) -> String {
+        urls::fill(&self.urls.event, &e.slug, "")
+    }
+    pub fn speaker_url(&self, s: &Term) -> String {
+        urls::fill(&self.urls.speaker, &s.slug, "")
+    }
+    pub fn tag_url(&self, s: &Term) -> String {
+        urls::fill(&self.urls.tag, &s.slug, "")
+    }
+    pub fn language_url(&self, s: &Term) -> String {
+        urls::fill(&self.urls.language, &s.slug, "")
+    }
+    pub fn year_url(&self, s: &Term) -> String {
+        urls::fill(&self.urls.year, &s.slug, "")
+    }
+
+    fn site_view(&self) -> SiteView<'_> {
+        let u = &self.urls;
+        SiteView {
+            title: &self.config.title,
+            description: &self.config.description,
+            lang: &self.config.language,
+            root: &self.root,
+            base_url: self.config.base(),
+            nav: [
+                NavItem {
+                    label: "Events",
+                    url: self.link(&u.events),
+                },
+                NavItem {
+                    label: "Speakers",
+                    url: self.link(&u.speakers),
+                },
+                NavItem {
+                    label: "Tags",
+                    url: self.link(&u.tags),
+                },
+                NavItem {
+                    label: "Languages",
+                    url: self.link(&u.languages),
+                },
+                NavItem {
+                    label: "Years",
+                    url: self.link(&u.years),
+                },
+            ],
+        }
+    }
+
+    fn context(&self, current: &str) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("site", &self.site_view());
+        ctx.insert("current_url", &self.link(current));
+        ctx
+    }
+
+    fn card(&self, t: usize) -> Card<'_> {
+        let talk = &self.archive.talks[t];
+        let e = &self.archive.events[talk.event];
+        Card {
+            title: &talk.title,
+            url: self.link(self.talk_url(t)),
+            date: talk.date.map(|d| d.to_string()),
+            date_human: talk.date.map(|d| d.human()),
+            event: NameUrl {
+                name: &e.title,
+                url: self.link(&self.event_url(e)),
+            },
+            speakers: self.speaker_links(talk),
+            duration: talk.duration.filter(|&d| d > 0).map(hms),
+        }
+    }
+
+    fn speaker_links(&self, talk: &Talk) -> Vec<NameUrl<'_>> {
+        talk.speakers
+            .iter()
+            .map(|&s| {
+                let sp = &self.archive.speakers[s];
+                NameUrl {
+                    name: &sp.name,
+                    url: self.link(&self.speaker_url(sp)),
+                }
+            })
+            .collect()
+    }
+
+    fn pager(&self, base: &str, current: usize, total: usize) -> Pager {
+        let page_url = |n: usize| self.link(&urls::paged(base, n));
+        Pager {
+            current,
+            total,
+            prev: (current > 1).then(|| page_url(current - 1)),
+            next: (current < total).then(|| page_url(current + 1)),
+            pages: (1..=total).map(|n| (n, page_url(n))).collect(),
+        }
+    }
+
+    fn render(&self, template: &str, ctx: &Context) -> Result<String> {
+        self.tera
+            .render(template, ctx)
+            .with_context(|| format!("failed to render template `{template}`"))
+    }
+
+    /// Renders every page and hands each (output path, bytes) to `sink`, in parallel.
+    pub fn render_all(&self, sink: &(dyn Fn(String, Vec<u8>) -> Result<()> + Sync)) -> Result<usize> {
+        let jobs = self.jobs();
+        let n = jobs.len();
+        jobs.into_par_iter().try_for_each(|job| {
+            let (url, html) = self
+                .render_job(&job)
+                .with_context(|| format!("while rendering {job:?}"))?;
+            sink(urls::file_for(&url), html.into_bytes())
+        })?;
+        Ok(n)
+    }
+
+    /// Every page of the site, as cheap descriptions of work.
+    pub fn jobs(&self) -> Vec<Job> {
+        let a = self.archive;
+        let ps = self.config.page_size;
+        let pages = |n: usize, size: usize| n.div_ceil(size).max(1);
+        let mut jobs = vec![Job::Home, Job::Events, Job::Search, Job::NotFound];
+        jobs.extend((0..a.talks.len()).map(Job::Talk));
+        for (i, e) in a.events.iter().enumerate() {
+            jobs.extend((1..=pages(e.talks.len(), ps)).map(|p| Job::Event(i, p)));
+        }
+        for (kind, terms) in [
+            (TermKind::Speaker, &a.speakers),
+            (TermKind::Tag, &a.tags),
+            (TermKind::Language, &a.languages),
+            (TermKind::Year, &a.years),
+        ] {
+            jobs.extend((1..=pages(terms.len(), INDEX_PAGE_SIZE)).map(|p| Job::Terms(kind, p)));
+            for (i, t) in terms.iter().enumerate() {
+                jobs.extend((1..=pages(t.talks.len(), ps)).map(|p| Job::Term(kind, i, p)));
+            }
+        }
+        jobs
+    }
+
+    fn render_job(&self, job: &Job) -> Result<(String, String)> {
+        match *job {
+            Job::Home => self.render_home(),
+            Job::Events => self.render_events(),
+            Job::Search => {
+                let ctx = self.context("/search/");
+                Ok(("/search/".into(), self.render("search.html", &ctx)?))
+            }
+            Job::NotFound => {
+                let ctx = self.context("/404.html");
+                Ok(("/404.html".into(), self.render("404.html", &ctx)?))
+            }
+            Job::Talk(t) => self.render_talk(t),
+            Job::Event(e, p) => self.render_event(e, p),
+            Job::Terms(kind, p) => self.render_terms(kind, p),
+            Job::Term(kind, i, p) => self.render_term(kind, i, p),
+        }
+    }
+
+    fn render_home(&self) -> Result<(String, String)> {
+        let a = self.archive;
+        let mut ctx = self.context("/");
+        ctx.insert("talk_count", &a.talks.len());
+        ctx.insert("event_count", &a.events.len());
+        ctx.insert("speaker_count", &a.speakers.len());
+        let events: Vec<EventRow<'_>> = self
+            .events_by_date()
+            .into_iter()
+            .take(12)
+            .map(|e| self.event_row(e))
+            .collect();
+        ctx.insert("events", &events);
+        let latest: Vec<Card<'_>> = (0..a.talks.len().min(12)).map(|t| self.card(t)).collect();
+        ctx.insert("talks", &latest);
+        ctx.insert("events_url", &self.link(&self.urls.events));
+        Ok(("/".into(), self.render("index.html", &ctx)?))
+    }
+
+    /// Events, newest first (by start date), then by title.
+    pub fn events_by_date(&self) -> Vec<&Event> {
+        let mut ev: Vec<&Event> = self.archive.events.iter().filter(|e| !e.talks.is_empty()).collect();
+        ev.sort_by(|a, b| {
+            b.start
+                .cmp(&a.start)
+                .then_with(|| a.title.cmp(&b.title))
+                .then_with(|| a.slug.cmp(&b.slug))
+        });
+        ev
+    }
+
+    fn event_row<'b>(&'b self, e: &'b Event) -> EventRow<'b> {
+        EventRow {
+            title: &e.title,
+            url: self.link(&self.event_url(e)),
+            start: e.start.map(|d| d.to_string()),
+            start_human: e.start.map(|d| d.human()),
+            end: e.end.map(|d| d.to_string()),
+            end_human: e.end.map(|d| d.human()),
+            talks: e.talks.len(),
+        }
+    }
+
+    fn render_events(&self) -> Result<(String, String)> {
+        let url = self.urls.events.clone();
+        let mut ctx = self.context(&url);
+        let rows: Vec<EventRow<'_>> = self.events_by_date().into_iter().map(|e| self.event_row(e)).collect();
+        ctx.insert("events", &rows);
+        Ok((url, self.render("events.html", &ctx)?))
+    }
+
+    fn render_event(&self, e: usize, page: usize) -> Result<(String, String)> {
+        let ev = &self.archive.events[e];
+        let base = self.event_url(ev);
+        let url = urls::paged(&base, page);
+        let mut ctx = self.context(&url);
+        ctx.insert("event", &self.event_row(ev));
+        ctx.insert("description", &describe::render_description(&ev.description));
+        ctx.insert("website", &ev.url);
+        let ps = self.config.page_size;
+        let cards: Vec<Card<'_>> = ev
+            .talks
+            .iter()
+            .skip((page - 1) * ps)
+            .take(ps)
+            .map(|&t| self.card(t))
+            .collect();
+        ctx.insert("talks", &cards);
+        ctx.insert("pager", &self.pager(&base, page, ev.talks.len().div_ceil(ps).max(1)));
+        Ok((url, self.render("event.html", &ctx)?))
+    }
+
+    fn render_talk(&self, t: usize) -> Result<(String, String)> {
+        let a = self.archive;
+        let talk = &a.talks[t];
+        let ev = &a.events[talk.event];
+        let url = self.talk_url(t).to_string();
+        let mut ctx = self.context(&url);
+        let videos: Vec<Video> = talk
+            .videos
+            .iter()
+            .filter_map(|v| video::classify(&v.kind, &v.url, v.size))
+            .collect();
+        let youtube_thumb = videos.iter().find_map(|v| match v {
+            Video::Embed {
+                thumbnail: Some(th), ..
+            } => Some(th.clone()),
+            _ => None,
+        });
+        let thumbnail = talk.thumbnail.clone().or(youtube_thumb);
+        let videos: Vec<Video> = videos
+            .into_iter()
+            .map(|v| v.with_fallback_thumbnail(thumbnail.as_deref()))
+            .collect();
+        let lead = if talk.summary.is_empty() {
+            describe::plain_summary(&talk.description, 300)
+        } else {
+            describe::plain_summary(&talk.summary, 300)
+        };
+        let pos = ev.talks.iter().position(|&x| x == t);
+        // Within an event, "previous" is the earlier talk (later in the newest-first list).
+        let prev = pos.and_then(|p| ev.talks.get(p + 1)).map(|&x| self.card(x));
+        let next = pos
+            .and_then(|p| p.checked_sub(1))
+            .and_then(|p| ev.talks.get(p))
+            .map(|&x| self.card(x));
+        let more: Vec<MoreFrom<'_>> = talk
+            .speakers
+            .iter()
+            .map(|&s| {
+                let sp = &a.speakers[s];
+                MoreFrom {
+                    speaker: NameUrl {
+                        name: &sp.name,
+                        url: self.link(&self.speaker_url(sp)),
+                    },
+                    talks: sp
+                        .talks
+                        .iter()
+                        .filter(|&&x| x != t)
+                        .take(RELATED_LIMIT)
+                        .map(|&x| self.card(x))
+                        .collect(),
+                }
+            })
+            .filter(|m| !m.talks.is_empty())
+            .collect();
+        let related: Vec<Card<'_>> = self.related(t).into_iter().map(|x| self.card(x)).collect();
+        let lang = talk.language.map(|l| &a.languages[l]);
+        let view = TalkView {
+            title: &talk.title,
+            url: self.link(&url),
+            abs_url: format!("{}{}", self.config.base(), url),
+            event: NameUrl {
+                name: &ev.title,
+                url: self.link(&self.event_url(ev)),
+            },
+            speakers: self.speaker_links(talk),
+            tags: talk
+                .tags
+                .iter()
+                .map(|&x| NameUrl {
+                    name: &a.tags[x].name,
+                    url: self.link(&self.tag_url(&a.tags[x])),
+                })
+                .collect(),
+            date: talk.date.map(|d| d.to_string()),
+            date_human: talk.date.map(|d| d.human()),
+            year: talk.date.map(|d| {
+                let y = d.year.to_string();
+                let term = a.years.iter().find(|x| x.key == y);
+                NameUrl {
+                    name: "",
+                    url: term.map(|t| self.link(&self.year_url(t))).unwrap_or_default(),
+                }
+            }),
+            language: lang.map(|l| NameUrl {
+                name: &l.name,
+                url: self.link(&self.language_url(l)),
+            }),
+            duration: talk.duration.filter(|&d| d > 0).map(hms),
+            duration_iso: talk.duration.filter(|&d| d > 0).map(iso_duration),
+            videos,
+            thumbnail,
+            related_urls: talk
+                .related
+                .iter()
+                .map(|l| LinkView {
+                    label: &l.label,
+                    url: &l.url,
+                })
+                .collect(),
+            copyright: &talk.copyright,
+            quality_notes: &talk.quality_notes,
+            lead,
+            has_summary: !talk.summary.is_empty(),
+            description: &self.descriptions[t],
+        };
+        ctx.insert("jsonld", &self.jsonld(talk, &view));
+        ctx.insert("talk", &view);
+        ctx.insert("prev", &prev);
+        ctx.insert("next", &next);
+        ctx.insert("more", &more);
+        ctx.insert("related", &related);
+        ctx.insert("default_thumbnail", &self.link("/static/talk.svg"));
+        Ok((url, self.render("talk.html", &ctx)?))
+    }
+
+    /// schema.org `VideoObject` for rich results, safe to embed in `<script>`.
+    fn jsonld(&self, talk: &Talk, view: &TalkView<'_>) -> String {
+        let mut obj = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "VideoObject",
+            "name": talk.title,
+            "description": if view.lead.is_empty() { talk.title.clone() } else { view.lead.clone() },
+            "url": view.abs_url,
+        });
+        let mut set = |k: &str, v: serde_json::Value| {
+            if let Some(o) = obj.as_object_mut() {
+                o.insert(k.to_string(), v);
+            }
+        };
+        if let Some(th) = &view.thumbnail {
+            set("thumbnailUrl", th.as_str().into());
+        }
+        if let Some(d) = talk.date {
+            set("uploadDate", d.to_string().into());
+        }
+        if let Some(d) = &view.duration_iso {
+            set("duration", d.as_str().into());
+        }
+        if let Some(l) = talk.language {
+            set("inLanguage", self.archive.languages[l].key.as_str().into());
+        }
+        for v in &view.videos {
+            match v {
+                Video::Embed { embed_url, .. } => {
+                    set("embedUrl", embed_url.as_str().into());
+                    break;
+                }
+                Video::File { url, .. } => {
+                    set("contentUrl", url.as_str().into());
+                    break;
+                }
+                Video::Link { .. } => {}
+            }
+        }
+        let speakers: Vec<serde_json::Value> = view
+            .speakers
+            .iter()
+            .map(|s| serde_json::json!({"@type": "Person", "name": s.name}))
+            .collect();
+        if !speakers.is_empty() {
+            set("author", speakers.into());
+        }
+        // Escape what could end the script element or start a comment.
+        serde_json::to_string(&obj)
+            .unwrap_or_default()
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+    }
+
+    /// Up to five talks sharing the most tags with talk `t`, found through the tag
+    /// index (never all pairs); ties go to the newer talk.
+    pub fn related(&self, t: usize) -> Vec<usize> {
+        let a = self.archive;
+        let mut score: HashMap<usize, u32> = HashMap::new();
+        for &tag in &a.talks[t].tags {
+            let list = &a.tags[tag].talks;
+            if list.len() > RELATED_TAG_MAX {
+                continue;
+            }
+            for &other in list {
+                if other != t {
+                    *score.entry(other).or_default() += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, usize)> = score.into_iter().map(|(x, s)| (s, x)).collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.into_iter().take(RELATED_LIMIT).map(|(_, x)| x).collect()
+    }
+
+    fn term_parts(&self, kind: TermKind) -> (&[Term], String, &'static str, &'static str) {
+        let a = self.archive;
+        match kind {
+            TermKind::Speaker => (&a.speakers, self.urls.speakers.clone(), "Speakers", "speaker"),
+            TermKind::Tag => (&a.tags, self.urls.tags.clone(), "Tags", "tag"),
+            TermKind::Language => (&a.languages, self.urls.languages.clone(), "Languages", "language"),
+            TermKind::Year => (&a.years, self.urls.years.clone(), "Years", "year"),
+        }
+    }
+
+    /// Site-relative URL of a term page.
+    pub fn term_url(&self, kind: TermKind, term: &Term) -> String {
+        match kind {
+            TermKind::Speaker => self.speaker_url(term),
+            TermKind::Tag => self.tag_url(term),
+            TermKind::Language => self.language_url(term),
+            TermKind::Year => self.year_url(term),
+        }
+    }
+
+    fn render_terms(&self, kind: TermKind, page: usize) -> Result<(String, String)> {
+        let (terms, base, heading, _) = self.term_parts(kind);
+        let url = urls::paged(&base, page);
+        let mut ctx = self.context(&url);
+        let total = terms.len().div_ceil(INDEX_PAGE_SIZE).max(1);
+        // Speakers are listed A–Z by transliterated name, with jump links per letter.
+        let mut order: Vec<usize> = (0..terms.len()).collect();
+        if kind == TermKind::Speaker || kind == TermKind::Tag {
+            order.sort_by(|&x, &y| terms[x].slug.cmp(&terms[y].slug));
+        }
+        let letter = |t: &Term| {
+            let c = t.slug.chars().next().unwrap_or('#').to_ascii_uppercase();
+            if c.is_ascii_alphabetic() {
+                c
+            } else {
+                '#'
+            }
+        };
+        let alphabetic = kind == TermKind::Speaker || kind == TermKind::Tag;
+        let mut jumps: Vec<(char, String)> = Vec::new();
+        if alphabetic {
+            for (pos, &i) in order.iter().enumerate() {
+                let l = letter(&terms[i]);
+                if jumps.last().map(|j| j.0) != Some(l) {
+                    let p = pos / INDEX_PAGE_SIZE + 1;
+                    jumps.push((
+                        l,
+                        format!("{}#letter-{}", self.link(&urls::paged(&base, p)), letter_id(l)),
+                    ));
+                }
+            }
+        }
+        let mut groups: Vec<TermGroup<'_>> = Vec::new();
+        for &i in order.iter().skip((page - 1) * INDEX_PAGE_SIZE).take(INDEX_PAGE_SIZE) {
+            let t = &terms[i];
+            let l = if alphabetic { letter(t) } else { ' ' };
+            if groups.last().map(|g| g.letter) != Some(l) {
+                groups.push(TermGroup {
+                    letter: l,
+                    id: letter_id(l),
+                    terms: Vec::new(),
+                });
+            }
+            if let Some(g) = groups.last_mut() {
+                g.terms.push(TermRow {
+                    name: &t.name,
+                    url: self.link(&self.term_url(kind, t)),
+                    count: t.talks.len(),
+                });
+            }
+        }
+        ctx.insert("heading", heading);
+        ctx.insert("jumps", &jumps);
+        ctx.insert("groups", &groups);
+        ctx.insert("count", &terms.len());
+        ctx.insert("pager", &self.pager(&base, page, total));
+        Ok((url, self.render("terms.html", &ctx)?))
+    }
+
+    fn render_term(&self, kind: TermKind, i: usize, page: usize) -> Result<(String, String)> {
+        let (terms, index_url, heading, singular) = self.term_parts(kind);
+        let term = &terms[i];
+        let base = self.term_url(kind, term);
+        let url = urls::paged(&base, page);
+        let mut ctx = self.context(&url);
+        let ps = self.config.page_size;
+        let cards: Vec<Card<'_>> = term
+            .talks
+            .iter()
+            .skip((page - 1) * ps)
+            .take(ps)
+            .map(|&t| self.card(t))
+            .collect();
+        ctx.insert("kind", singular);
+        ctx.insert(
+            "index",
+            &NameUrl {
+                name: heading,
+                url: self.link(&index_url),
+            },
+        );
+        ctx.insert("name", &term.name);
+        ctx.insert("count", &term.talks.len());
+        ctx.insert("talks", &cards);
+        ctx.insert("pager", &self.pager(&base, page, term.talks.len().div_ceil(ps).max(1)));
+        Ok((url, self.render("term.html", &ctx)?))
+    }
+}
+
+/// Terms per page on the speaker, tag, language and year indexes.
+pub const INDEX_PAGE_SIZE: usize = 300;
+
+fn letter_id(c: char) -> String {
+    if c == '#' {
+        "other".into()
+    } else {
+        c.to_string()
+    }
+}
+
+/// Which taxonomy a term page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermKind {
+    Speaker,
+    Tag,
+    Language,
+    Year,
+}
+
+/// One page to render.
+#[derive(Debug, Clone, Copy)]
+pub enum Job {
+    Home,
+    Events,
+    Search,
+    NotFound,
+    Talk(usize),
+    Event(usize, usize),
+    Terms(TermKind, usize),
+    Term(TermKind, usize, usize),
+}
+
+#[derive(Serialize)]
+struct EventRow<'a> {
+    title: &'a str,
+    url: String,
+    start: Option<String>,
+    start_human: Option<String>,
+    end: Option<String>,
+    end_human: Option<String>,
+    talks: usize,
+}
+
+#[derive(Serialize)]
+struct TermGroup<'a> {
+    letter: char,
+    id: String,
+    terms: Vec<TermRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct TermRow<'a> {
+    name: &'a str,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct MoreFrom<'a> {
+    speaker: NameUrl<'a>,
+    talks: Vec<Card<'a>>,
+}
+
+#[derive(Serialize)]
+struct LinkView<'a> {
+    label: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct TalkView<'a> {
+    title: &'a str,
+    url: String,
+    abs_url: String,
+    event: NameUrl<'a>,
+    speakers: Vec<NameUrl<'a>>,
+    tags: Vec<NameUrl<'a>>,
+    date: Option<String>,
+    date_human: Option<String>,
+    year: Option<NameUrl<'a>>,
+    language: Option<NameUrl<'a>>,
+    duration: Option<String>,
+    duration_iso: Option<String>,
+    videos: Vec<Video>,
+    thumbnail: Option<String>,
+    related_urls: Vec<LinkView<'a>>,
+    copyright: &'a str,
+    quality_notes: &'a str,
+    lead: String,
+    has_summary: bool,
+    description: &'a str,
+}
+
+/// The theme's static files plus the site's own `static/` folder (which wins).
+pub fn static_files(static_dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files: Vec<(String, Vec<u8>)> = THEME_STATIC
+        .iter()
+        .map(|(n, b)| (format!("static/{n}"), b.to_vec()))
+        .collect();
+    if static_dir.is_dir() {
+        for entry in walkdir::WalkDir::new(static_dir).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("failed to read `{}`", static_dir.display()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(static_dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel.split('/').any(|s| s.starts_with('.')) {
+                continue;
+            }
+            let bytes =
+                std::fs::read(entry.path()).with_context(|| format!("failed to read `{}`", entry.path().display()))?;
+            let name = format!("static/{rel}");
+            files.retain(|(n, _)| *n != name);
+            files.push((name, bytes));
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_keeps_slashes() {
+        assert_eq!(escape_html("/a/<b>&\"'"), "/a/&lt;b&gt;&amp;&quot;&#39;");
+    }
+
+    #[test]
+    fn theme_templates_parse() {
+        load_templates(Path::new("/nonexistent")).unwrap();
+    }
+}

@@ -1,0 +1,330 @@
+//! Writes a site into its output folder without ever losing the previous one.
+//!
+//! Pages are staged first: a page whose content hash matches the manifest of the
+//! last build (and whose file is still there) is not touched; any other page is
+//! written to a staging folder. Only when every page has rendered does
+//! [`Writer::commit`] rename the staged files into place (each rename is atomic),
+//! remove files the new build no longer produces, and write the new manifest.
+//! A failed build calls [`Writer::abort`], which leaves the old site as it was.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context, Result};
+
+use crate::urls::is_safe_rel_path;
+
+/// Marks a folder as podium's and records what the last build wrote.
+pub const MANIFEST: &str = ".podium-manifest";
+const STAGING: &str = ".podium-staging";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    hash: u128,
+    len: u64,
+}
+
+/// Counts from one write.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WriteStats {
+    /// Files the site consists of.
+    pub files: usize,
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files removed because the build no longer produces them.
+    pub removed: usize,
+    /// Bytes of the whole site.
+    pub bytes: u64,
+}
+
+/// An open output folder.
+pub struct Writer {
+    out: PathBuf,
+    staging: PathBuf,
+    created_out: bool,
+    old: HashMap<String, Entry>,
+    new: Mutex<BTreeMap<String, Entry>>,
+    staged: Mutex<Vec<(String, PathBuf)>>,
+    counter: AtomicUsize,
+}
+
+impl Writer {
+    /// Opens `out` for a build, refusing folders that podium must not touch.
+    pub fn open(out: &Path) -> Result<Writer> {
+        refuse_dangerous(out)?;
+        let mut created_out = false;
+        if out.exists() {
+            if !out.is_dir() {
+                bail!("output path `{}` exists and is not a folder", out.display());
+            }
+            let has_manifest = out.join(MANIFEST).is_file();
+            let empty = fs::read_dir(out)
+                .with_context(|| format!("failed to read output folder `{}`", out.display()))?
+                .next()
+                .is_none();
+            if !has_manifest && !empty {
+                bail!(
+                    "output folder `{}` is not empty and was not written by podium (no {MANIFEST}); \
+                     refusing to write into it: choose an empty or new folder",
+                    out.display()
+                );
+            }
+        } else {
+            fs::create_dir_all(out).with_context(|| format!("failed to create output folder `{}`", out.display()))?;
+            created_out = true;
+        }
+        let old = read_manifest(&out.join(MANIFEST));
+        let staging = out.join(STAGING);
+        if staging.exists() {
+            // Left over from a killed build.
+            fs::remove_dir_all(&staging).with_context(|| format!("failed to clear `{}`", staging.display()))?;
+        }
+        if let Err(e) = fs::create_dir(&staging) {
+            if created_out {
+                let _ = fs::remove_dir(out);
+            }
+            return Err(e).with_context(|| format!("cannot write to output folder `{}`", out.display()));
+        }
+        Ok(Writer {
+            out: out.to_path_buf(),
+            staging,
+            created_out,
+            old,
+            new: Mutex::new(BTreeMap::new()),
+            staged: Mutex::new(Vec::new()),
+            counter: AtomicUsize::new(0),
+        })
+    }
+
+    /// Adds one file of the new site (thread-safe). Unchanged files are only recorded.
+    pub fn put(&self, rel: String, bytes: &[u8]) -> Result<()> {
+        if !is_safe_rel_path(&rel) || rel == MANIFEST || rel.starts_with(STAGING) {
+            bail!("refusing to write `{rel}`: not a safe path inside the output folder");
+        }
+        let entry = Entry {
+            hash: xxhash_rust::xxh3::xxh3_128(bytes),
+            len: bytes.len() as u64,
+        };
+        {
+            let mut new = self.new.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
+            if new.insert(rel.clone(), entry).is_some() {
+                bail!("two pages would be written to `{rel}`; check the URL patterns and slugs");
+            }
+        }
+        let unchanged = self.old.get(&rel) == Some(&entry)
+            && fs::symlink_metadata(self.out.join(&rel)).is_ok_and(|m| m.is_file() && m.len() == entry.len);
+        if unchanged {
+            return Ok(());
+        }
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let tmp = self.staging.join(n.to_string());
+        fs::write(&tmp, bytes).with_context(|| format!("failed to write `{}`", tmp.display()))?;
+        self.staged
+            .lock()
+            .map_err(|_| anyhow::anyhow!("writer lock poisoned"))?
+            .push((rel, tmp));
+        Ok(())
+    }
+
+    /// Throws the new build away; the output folder is as it was before.
+    pub fn abort(self) {
+        let _ = fs::remove_dir_all(&self.staging);
+        if self.created_out {
+            let _ = fs::remove_dir(&self.out);
+        }
+    }
+
+    /// Moves the new build into place, removes stale files, writes the manifest.
+    pub fn commit(self) -> Result<WriteStats> {
+        let new = self
+            .new
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
+        let mut staged = self
+            .staged
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
+        staged.sort();
+        let mut stats = WriteStats {
+            files: new.len(),
+            written: staged.len(),
+            bytes: new.values().map(|e| e.len).sum(),
+            ..WriteStats::default()
+        };
+        use rayon::prelude::*;
+        staged.par_iter().try_for_each(|(rel, tmp)| -> Result<()> {
+            let dest = self.out.join(rel);
+            if let Some(parent) = dest.parent() {
+                ensure_dir(parent, &self.out)?;
+            }
+            if fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir()) {
+                fs::remove_dir_all(&dest).with_context(|| format!("failed to replace folder `{}`", dest.display()))?;
+            }
+            fs::rename(tmp, &dest).with_context(|| format!("failed to move `{}` into place", dest.display()))
+        })?;
+        let mut stale: Vec<&String> = self.old.keys().filter(|k| !new.contains_key(*k)).collect();
+        stale.sort();
+        for rel in stale {
+            if !is_safe_rel_path(rel) {
+                continue;
+            }
+            let path = self.out.join(rel);
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) && fs::remove_file(&path).is_ok() {
+                stats.removed += 1;
+                remove_empty_parents(&path, &self.out);
+            }
+        }
+        write_manifest(&self.out.join(MANIFEST), &new)?;
+        let _ = fs::remove_dir_all(&self.staging);
+        Ok(stats)
+    }
+}
+
+/// Creates `dir` (inside `out`), refusing to follow a symlink out of the folder.
+fn ensure_dir(dir: &Path, out: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    // A file where a folder must go (left by an older layout): replace it.
+    if fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        fs::remove_file(dir).with_context(|| format!("failed to replace `{}`", dir.display()))?;
+    }
+    if let Some(parent) = dir.parent() {
+        if parent != out && parent.starts_with(out) {
+            ensure_dir(parent, out)?;
+        }
+    }
+    match fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("failed to create `{}`", dir.display())),
+    }
+}
+
+fn remove_empty_parents(file: &Path, out: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == out || !d.starts_with(out) || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// Refuses `/`, the home folder and the current folder (or any of their ancestors).
+fn refuse_dangerous(out: &Path) -> Result<()> {
+    let abs = if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(out)
+    };
+    let abs = abs.canonicalize().unwrap_or(abs);
+    let mut forbidden = vec![PathBuf::from("/")];
+    if let Some(home) = std::env::var_os("HOME") {
+        forbidden.push(PathBuf::from(home));
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        forbidden.push(cwd.canonicalize().unwrap_or(cwd));
+    }
+    for f in forbidden {
+        if f.starts_with(&abs) {
+            bail!(
+                "refusing to use `{}` as the output folder: it is or contains `{}`",
+                out.display(),
+                f.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn read_manifest(path: &Path) -> HashMap<String, Entry> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
+            let len = parts.next()?.parse().ok()?;
+            Some((parts.next()?.to_string(), Entry { hash, len }))
+        })
+        .collect()
+}
+
+fn write_manifest(path: &Path, entries: &BTreeMap<String, Entry>) -> Result<()> {
+    let mut text = String::with_capacity(entries.len() * 80);
+    for (rel, e) in entries {
+        text.push_str(&format!("{:032x} {} {rel}\n", e.hash, e.len));
+    }
+    let tmp = path.with_extension("tmp");
+    let mut f = fs::File::create(&tmp).with_context(|| format!("failed to write `{}`", tmp.display()))?;
+    f.write_all(text.as_bytes())?;
+    drop(f);
+    fs::rename(&tmp, path).with_context(|| format!("failed to write `{}`", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(out: &Path, files: &[(&str, &str)]) -> WriteStats {
+        let w = Writer::open(out).unwrap();
+        for (rel, body) in files {
+            w.put(rel.to_string(), body.as_bytes()).unwrap();
+        }
+        w.commit().unwrap()
+    }
+
+    #[test]
+    fn writes_only_changes_and_removes_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let s = write(&out, &[("index.html", "a"), ("x/index.html", "b")]);
+        assert_eq!((s.files, s.written, s.removed), (2, 2, 0));
+        let s = write(&out, &[("index.html", "a"), ("x/index.html", "b")]);
+        assert_eq!(s.written, 0);
+        let s = write(&out, &[("index.html", "c")]);
+        assert_eq!((s.written, s.removed), (1, 1));
+        assert!(!out.join("x").exists());
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "c");
+    }
+
+    #[test]
+    fn abort_leaves_old_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        write(&out, &[("index.html", "a")]);
+        let w = Writer::open(&out).unwrap();
+        w.put("index.html".into(), b"new").unwrap();
+        w.abort();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "a");
+        assert!(!out.join(STAGING).exists());
+    }
+
+    #[test]
+    fn refuses_foreign_and_dangerous_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("mine.txt"), "x").unwrap();
+        let e = Writer::open(dir.path()).err().unwrap();
+        assert!(e.to_string().contains("not written by podium"), "{e}");
+        assert!(Writer::open(Path::new("/")).is_err());
+        let file = dir.path().join("mine.txt");
+        assert!(Writer::open(&file).err().unwrap().to_string().contains("not a folder"));
+    }
+
+    #[test]
+    fn refuses_unsafe_paths_and_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = Writer::open(&dir.path().join("o")).unwrap();
+        assert!(w.put("../x".into(), b"").is_err());
+        assert!(w.put(MANIFEST.into(), b"").is_err());
+        w.put("a.html".into(), b"1").unwrap();
+        assert!(w.put("a.html".into(), b"2").is_err());
+        w.abort();
+    }
+}
