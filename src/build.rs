@@ -65,6 +65,28 @@ impl BuildReport {
     }
 }
 
+/// Everything beside the HTML pages: feeds, sitemap, robots.txt, redirects, JSON API.
+fn site_outputs(site: &Site<'_>, problems: &mut Vec<Problem>) -> Result<Vec<(String, Vec<u8>)>> {
+    let jobs = site.jobs();
+    let urls: Vec<String> = jobs.iter().map(|j| site.job_url(j)).collect();
+    let pages: std::collections::HashSet<String> = urls.iter().map(|u| crate::urls::file_for(u)).collect();
+    let base = site.config.base();
+    let mut sitemap_urls: Vec<String> = urls
+        .iter()
+        .filter(|u| !u.ends_with("/404.html"))
+        .map(|u| format!("{base}{u}"))
+        .collect();
+    sitemap_urls.sort();
+    let mut out = crate::feeds::render_feeds(site)?;
+    out.extend(crate::sitemap::render(base, &sitemap_urls, crate::sitemap::MAX_URLS));
+    out.push(crate::sitemap::robots(base));
+    let (map, redirect_problems) = crate::redirects::collect(site, &pages);
+    problems.extend(redirect_problems);
+    out.extend(crate::redirects::render(site, &map)?);
+    out.extend(crate::api::render(site));
+    Ok(out)
+}
+
 /// Builds the site described by `config`. On any input error nothing is written
 /// and the error is an [`InputErrors`] listing every problem.
 pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
@@ -120,12 +142,16 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         indicatif::ProgressBar::hidden()
     };
     bar.set_length(site.jobs().len() as u64);
+    let mut extra_problems = Vec::new();
     let result = (|| -> Result<usize> {
         let pages = site.render_all(&|rel, bytes| {
             bar.inc(1);
             writer.put(rel, &bytes)
         })?;
         for (rel, bytes) in render::static_files(&config.static_dir)? {
+            writer.put(rel, &bytes)?;
+        }
+        for (rel, bytes) in site_outputs(&site, &mut extra_problems)? {
             writer.put(rel, &bytes)?;
         }
         Ok(pages)
@@ -138,6 +164,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
             return Err(e);
         }
     };
+    report.problems.extend(extra_problems);
     lap("render", &mut report);
     report.write = writer.commit()?;
     lap("write", &mut report);

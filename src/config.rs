@@ -94,7 +94,7 @@ impl Config {
             &mut config.templates_dir,
             &mut config.static_dir,
         ] {
-            if dir.is_relative() {
+            if dir.is_relative() && root != Path::new(".") {
                 *dir = root.join(&*dir);
             }
         }

@@ -5,15 +5,19 @@
 //! (atomic, only-changed files). `build` ties them together; the CLI in `main.rs`
 //! is a thin layer over [`build::build`].
 
+pub mod api;
 pub mod build;
 pub mod config;
 pub mod date;
 pub mod describe;
 pub mod diag;
+pub mod feeds;
 pub mod load;
 pub mod model;
 pub mod normalize;
+pub mod redirects;
 pub mod render;
+pub mod sitemap;
 pub mod slugs;
 pub mod urls;
 pub mod video;

@@ -487,7 +487,10 @@ mod tests {
         let deep = format!("{{\"x\": {}", "[".repeat(10_000));
         assert!(parse(&deep, true).unwrap_err().message.contains("EOF while parsing"));
         let closed = format!("{{\"x\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(parse(&closed, true).is_ok(), "deep ignored fields parse without overflowing the stack");
+        assert!(
+            parse(&closed, true).is_ok(),
+            "deep ignored fields parse without overflowing the stack"
+        );
         assert!(parse(r#"{"title": "a"}"#, false)
             .unwrap_err()
             .message

@@ -29,6 +29,9 @@ pub const THEME_TEMPLATES: &[(&str, &str)] = &[
     ("term.html", include_str!("../templates/term.html")),
     ("search.html", include_str!("../templates/search.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("redirect.html", include_str!("../templates/redirect.html")),
+    ("atom.xml", include_str!("../templates/atom.xml")),
+    ("rss.xml", include_str!("../templates/rss.xml")),
 ];
 
 /// The default theme's static files, copied to `static/` in the output.
@@ -77,7 +80,7 @@ pub fn load_templates(templates_dir: &Path) -> Result<Tera> {
     Ok(tera)
 }
 
-/// HTML escaping that leaves `/` alone (Tera's default turns every `/` into `&#x2F;`).
+/// HTML/XML escaping that leaves `/` alone (Tera's default turns every `/` into `&#x2F;`).
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
     for c in input.chars() {
@@ -87,6 +90,8 @@ pub fn escape_html(input: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Characters XML forbids (and HTML calls parse errors) are dropped.
+            '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}' | '\u{FFFE}' | '\u{FFFF}' => {}
             _ => out.push(c),
         }
     }
@@ -102,7 +107,9 @@ pub struct Site<'a> {
     /// Prefix for every internal link (the path of `base_url`).
     pub root: String,
     /// Rendered descriptions, by talk index.
-    descriptions: Vec<String>,
+    pub descriptions: Vec<String>,
+    /// Plain-text leads (summary, else the description's first sentences), by talk index.
+    pub leads: Vec<String>,
     /// Site-relative URL of every talk, by talk index.
     talk_urls: Vec<String>,
 }
@@ -131,7 +138,7 @@ struct NameUrl<'a> {
 
 /// A talk in a list.
 #[derive(Serialize)]
-struct Card<'a> {
+pub(crate) struct Card<'a> {
     title: &'a str,
     url: String,
     date: Option<String>,
@@ -156,11 +163,21 @@ impl<'a> Site<'a> {
         let urls = UrlScheme::from_config(config);
         urls.validate()?;
         let tera = load_templates(&config.templates_dir)?;
-        let descriptions = archive
+        let (descriptions, leads): (Vec<String>, Vec<String>) = archive
             .talks
             .par_iter()
-            .map(|t| describe::render_description(&t.description))
-            .collect();
+            .map(|t| {
+                let lead_src = if t.summary.is_empty() {
+                    &t.description
+                } else {
+                    &t.summary
+                };
+                (
+                    describe::render_description(&t.description),
+                    describe::plain_summary(lead_src, 300),
+                )
+            })
+            .unzip();
         let talk_urls = archive
             .talks
             .iter()
@@ -173,11 +190,13 @@ impl<'a> Site<'a> {
             tera,
             root: config.base_path(),
             descriptions,
+            leads,
             talk_urls,
         })
     }
 
-    fn link(&self, url: &str) -> String {
+    /// Prefixes a site-relative URL with the base path.
+    pub fn link(&self, url: &str) -> String {
         format!("{}{url}", self.root)
     }
 
@@ -241,7 +260,7 @@ impl<'a> Site<'a> {
         ctx
     }
 
-    fn card(&self, t: usize) -> Card<'_> {
+    pub(crate) fn card(&self, t: usize) -> Card<'_> {
         let talk = &self.archive.talks[t];
         let e = &self.archive.events[talk.event];
         Card {
@@ -282,7 +301,7 @@ impl<'a> Site<'a> {
         }
     }
 
-    fn render(&self, template: &str, ctx: &Context) -> Result<String> {
+    pub(crate) fn render(&self, template: &str, ctx: &Context) -> Result<String> {
         self.tera
             .render(template, ctx)
             .with_context(|| format!("failed to render template `{template}`"))
@@ -325,6 +344,40 @@ impl<'a> Site<'a> {
         jobs
     }
 
+    /// The site-relative URL a job renders to (without rendering it).
+    pub fn job_url(&self, job: &Job) -> String {
+        let a = self.archive;
+        match *job {
+            Job::Home => "/".into(),
+            Job::Events => self.urls.events.clone(),
+            Job::Search => "/search/".into(),
+            Job::NotFound => "/404.html".into(),
+            Job::Talk(t) => self.talk_url(t).to_string(),
+            Job::Event(e, p) => urls::paged(&self.event_url(&a.events[e]), p),
+            Job::Terms(kind, p) => urls::paged(&self.term_parts(kind).1, p),
+            Job::Term(kind, i, p) => urls::paged(&self.term_url(kind, &self.term_parts(kind).0[i]), p),
+        }
+    }
+
+    /// Atom and RSS feed URLs that belong to a list page.
+    pub fn feed_urls(page_url: &str) -> (String, String) {
+        match page_url.strip_suffix(".html") {
+            Some(stem) => (format!("{stem}.atom.xml"), format!("{stem}.rss.xml")),
+            None => (format!("{page_url}atom.xml"), format!("{page_url}rss.xml")),
+        }
+    }
+
+    fn insert_feeds(&self, ctx: &mut Context, page_url: &str) {
+        let (atom, rss) = Self::feed_urls(page_url);
+        ctx.insert(
+            "feeds",
+            &FeedLinks {
+                atom: self.link(&atom),
+                rss: self.link(&rss),
+            },
+        );
+    }
+
     fn render_job(&self, job: &Job) -> Result<(String, String)> {
         match *job {
             Job::Home => self.render_home(),
@@ -360,6 +413,7 @@ impl<'a> Site<'a> {
         let latest: Vec<Card<'_>> = (0..a.talks.len().min(12)).map(|t| self.card(t)).collect();
         ctx.insert("talks", &latest);
         ctx.insert("events_url", &self.link(&self.urls.events));
+        self.insert_feeds(&mut ctx, "/");
         Ok(("/".into(), self.render("index.html", &ctx)?))
     }
 
@@ -387,12 +441,53 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// Event series: events titled "<name> <year>" grouped by name (two or more).
+    pub fn series(&self) -> HashMap<String, Vec<&Event>> {
+        let mut groups: HashMap<String, Vec<&Event>> = HashMap::new();
+        for e in self.events_by_date() {
+            if let Some((name, _)) = series_of(&e.title) {
+                groups.entry(crate::normalize::fold(name)).or_default().push(e);
+            }
+        }
+        groups.retain(|_, v| v.len() > 1);
+        groups
+    }
+
     fn render_events(&self) -> Result<(String, String)> {
         let url = self.urls.events.clone();
         let mut ctx = self.context(&url);
-        let rows: Vec<EventRow<'_>> = self.events_by_date().into_iter().map(|e| self.event_row(e)).collect();
-        ctx.insert("events", &rows);
+        let series = self.series();
+        let mut rows: Vec<EventsEntry<'_>> = Vec::new();
+        let mut done: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for e in self.events_by_date() {
+            let key = series_of(&e.title).map(|(n, _)| crate::normalize::fold(n));
+            match key.as_ref().and_then(|k| series.get(k).map(|v| (k, v))) {
+                Some((k, members)) => {
+                    if done.insert(k.clone()) {
+                        let name = series_of(&members[0].title).map_or("", |(n, _)| n);
+                        rows.push(EventsEntry::Series {
+                            name,
+                            talks: members.iter().map(|m| m.talks.len()).sum(),
+                            years: members.iter().map(|m| self.sibling(m, e)).collect(),
+                        });
+                    }
+                }
+                None => rows.push(EventsEntry::Event(self.event_row(e))),
+            }
+        }
+        ctx.insert("entries", &rows);
+        ctx.insert("event_count", &self.events_by_date().len());
         Ok((url, self.render("events.html", &ctx)?))
+    }
+
+    fn sibling<'b>(&'b self, e: &'b Event, current: &Event) -> Sibling<'b> {
+        Sibling {
+            label: series_of(&e.title).map_or(e.title.as_str(), |(_, y)| y),
+            title: &e.title,
+            url: self.link(&self.event_url(e)),
+            current: std::ptr::eq(e, current),
+            talks: e.talks.len(),
+        }
     }
 
     fn render_event(&self, e: usize, page: usize) -> Result<(String, String)> {
@@ -403,6 +498,11 @@ impl<'a> Site<'a> {
         ctx.insert("event", &self.event_row(ev));
         ctx.insert("description", &describe::render_description(&ev.description));
         ctx.insert("website", &ev.url);
+        let siblings: Vec<Sibling<'_>> = series_of(&ev.title)
+            .and_then(|(n, _)| self.series().remove(&crate::normalize::fold(n)))
+            .map(|members| members.into_iter().map(|m| self.sibling(m, ev)).collect())
+            .unwrap_or_default();
+        ctx.insert("siblings", &siblings);
         let ps = self.config.page_size;
         let cards: Vec<Card<'_>> = ev
             .talks
@@ -413,6 +513,7 @@ impl<'a> Site<'a> {
             .collect();
         ctx.insert("talks", &cards);
         ctx.insert("pager", &self.pager(&base, page, ev.talks.len().div_ceil(ps).max(1)));
+        self.insert_feeds(&mut ctx, &base);
         Ok((url, self.render("event.html", &ctx)?))
     }
 
@@ -438,11 +539,7 @@ impl<'a> Site<'a> {
             .into_iter()
             .map(|v| v.with_fallback_thumbnail(thumbnail.as_deref()))
             .collect();
-        let lead = if talk.summary.is_empty() {
-            describe::plain_summary(&talk.description, 300)
-        } else {
-            describe::plain_summary(&talk.summary, 300)
-        };
+        let lead = self.leads[t].clone();
         let pos = ev.talks.iter().position(|&x| x == t);
         // Within an event, "previous" is the earlier talk (later in the newest-first list).
         let prev = pos.and_then(|p| ev.talks.get(p + 1)).map(|&x| self.card(x));
@@ -608,7 +705,7 @@ impl<'a> Site<'a> {
         ranked.into_iter().take(RELATED_LIMIT).map(|(_, x)| x).collect()
     }
 
-    fn term_parts(&self, kind: TermKind) -> (&[Term], String, &'static str, &'static str) {
+    pub(crate) fn term_parts(&self, kind: TermKind) -> (&[Term], String, &'static str, &'static str) {
         let a = self.archive;
         match kind {
             TermKind::Speaker => (&a.speakers, self.urls.speakers.clone(), "Speakers", "speaker"),
@@ -713,6 +810,9 @@ impl<'a> Site<'a> {
         ctx.insert("count", &term.talks.len());
         ctx.insert("talks", &cards);
         ctx.insert("pager", &self.pager(&base, page, term.talks.len().div_ceil(ps).max(1)));
+        if matches!(kind, TermKind::Speaker | TermKind::Tag) {
+            self.insert_feeds(&mut ctx, &base);
+        }
         Ok((url, self.render("term.html", &ctx)?))
     }
 }
@@ -748,6 +848,41 @@ pub enum Job {
     Event(usize, usize),
     Terms(TermKind, usize),
     Term(TermKind, usize, usize),
+}
+
+/// Splits "PyCon US 2011" into ("PyCon US", "2011").
+pub fn series_of(title: &str) -> Option<(&str, &str)> {
+    let (name, year) = title.trim().rsplit_once(' ')?;
+    let ok = year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && (year.starts_with("19") || year.starts_with("20"));
+    (ok && !name.trim().is_empty()).then(|| (name.trim(), year))
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum EventsEntry<'a> {
+    Event(EventRow<'a>),
+    Series {
+        name: &'a str,
+        talks: usize,
+        years: Vec<Sibling<'a>>,
+    },
+}
+
+#[derive(Serialize)]
+struct Sibling<'a> {
+    label: &'a str,
+    title: &'a str,
+    url: String,
+    current: bool,
+    talks: usize,
+}
+
+#[derive(Serialize)]
+struct FeedLinks {
+    atom: String,
+    rss: String,
 }
 
 #[derive(Serialize)]
@@ -849,6 +984,14 @@ mod tests {
     #[test]
     fn escape_keeps_slashes() {
         assert_eq!(escape_html("/a/<b>&\"'"), "/a/&lt;b&gt;&amp;&quot;&#39;");
+    }
+
+    #[test]
+    fn series_titles() {
+        assert_eq!(series_of("PyCon US 2011"), Some(("PyCon US", "2011")));
+        assert_eq!(series_of("Meetup Paris"), None);
+        assert_eq!(series_of("2011"), None);
+        assert_eq!(series_of("EuroPython 12345"), None);
     }
 
     #[test]

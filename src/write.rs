@@ -22,6 +22,9 @@ use crate::urls::is_safe_rel_path;
 pub const MANIFEST: &str = ".podium-manifest";
 const STAGING: &str = ".podium-staging";
 
+/// One output file: path relative to the output folder, and its bytes.
+pub type OutFile = (String, Vec<u8>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
     hash: u128,

@@ -1,0 +1,5 @@
+//! Integration tests: one binary, one module per feature (as ripgrep and mdBook do).
+
+mod common;
+mod real_data;
+mod sample;
