@@ -22,6 +22,8 @@ pub struct BuildOptions {
     pub follow_links: bool,
     /// Publish the valid talks even when some files are invalid (those are skipped).
     pub skip_invalid: bool,
+    /// Skip the full-text search index (faster builds, no search page results).
+    pub no_search: bool,
     /// Show a progress bar (the CLI sets this when stderr is a terminal).
     pub progress: bool,
 }
@@ -143,6 +145,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
     };
     bar.set_length(site.jobs().len() as u64);
     let mut extra_problems = Vec::new();
+    let mut search_time = Duration::ZERO;
     let result = (|| -> Result<usize> {
         let pages = site.render_all(&|rel, bytes| {
             bar.inc(1);
@@ -153,6 +156,14 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         }
         for (rel, bytes) in site_outputs(&site, &mut extra_problems)? {
             writer.put(rel, &bytes)?;
+        }
+        if !opts.no_search {
+            bar.set_message("indexing");
+            let started = Instant::now();
+            for (rel, bytes) in crate::search::build_bundle(crate::search::records(&site))? {
+                writer.put(format!("pagefind/{rel}"), &bytes)?;
+            }
+            search_time = started.elapsed();
         }
         Ok(pages)
     })();
@@ -165,6 +176,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         }
     };
     report.problems.extend(extra_problems);
+    report.timings.push(("search", search_time));
     lap("render", &mut report);
     report.write = writer.commit()?;
     lap("write", &mut report);

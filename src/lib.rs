@@ -17,6 +17,7 @@ pub mod model;
 pub mod normalize;
 pub mod redirects;
 pub mod render;
+pub mod search;
 pub mod sitemap;
 pub mod slugs;
 pub mod urls;

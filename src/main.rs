@@ -47,6 +47,9 @@ struct BuildArgs {
     /// Publish the valid talks even if some files are invalid; the skipped files are named.
     #[arg(long)]
     skip_invalid: bool,
+    /// Do not build the full-text search index.
+    #[arg(long)]
+    no_search: bool,
     /// Print how long each stage took.
     #[arg(long)]
     timings: bool,
@@ -96,6 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 drafts: args.drafts,
                 follow_links: args.follow_links,
                 skip_invalid: args.skip_invalid,
+                no_search: args.no_search,
                 progress: std::io::stderr().is_terminal(),
             };
             let report = podium::build(&config, &opts)?;

@@ -38,6 +38,7 @@ pub const THEME_TEMPLATES: &[(&str, &str)] = &[
 pub const THEME_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../static/style.css")),
     ("player.js", include_bytes!("../static/player.js")),
+    ("search.js", include_bytes!("../static/search.js")),
     ("talk.svg", include_bytes!("../static/talk.svg")),
 ];
 

@@ -57,3 +57,17 @@ pub fn main_of(html: &str) -> &str {
     let end = html.find("</main>").expect("page has </main>") + "</main>".len();
     &html[start..end]
 }
+
+/// The real archive built once per test run (default settings), shared by tests.
+pub fn real_site() -> Option<&'static Path> {
+    use std::sync::OnceLock;
+    static SITE: OnceLock<Option<PathBuf>> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let data = pyvideo()?;
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("real-site");
+        let _ = std::fs::remove_dir_all(&out);
+        build_into(&data, &out, |_| {});
+        Some(out)
+    })
+    .as_deref()
+}

@@ -1,0 +1,211 @@
+//! Site-wide outputs: feeds, sitemap, redirects, JSON API and the pyvideo URL preset.
+
+use std::path::Path;
+
+use crate::common::*;
+
+fn feeds_in(site: &Path) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.to_string_lossy().ends_with("atom.xml") || p.to_string_lossy().ends_with("rss.xml"))
+        .collect()
+}
+
+fn check_feeds(site: &Path) -> usize {
+    let feeds = feeds_in(site);
+    for f in &feeds {
+        let bytes = std::fs::read(f).unwrap();
+        let feed = feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        assert!(!feed.entries.is_empty(), "{} has entries", f.display());
+        for e in &feed.entries {
+            assert!(
+                e.links.iter().any(|l| l.href.starts_with("http")),
+                "absolute entry link in {}",
+                f.display()
+            );
+        }
+        assert!(feed.entries.len() <= 50, "feed_limit respected");
+    }
+    feeds.len()
+}
+
+#[test]
+fn sample_feeds_parse_and_carry_enclosures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_into(&repo().join("content"), &out, |_| {});
+    assert!(check_feeds(&out) > 100);
+    // meetup-paris has direct video files: its RSS items carry enclosures.
+    let rss = std::fs::read_to_string(out.join("events/meetup-paris/rss.xml")).unwrap();
+    let feed = feed_rs::parser::parse(rss.as_bytes()).unwrap();
+    assert!(
+        feed.entries
+            .iter()
+            .any(|e| e.media.iter().any(|m| !m.content.is_empty())),
+        "{rss}"
+    );
+    assert!(rss.contains("<enclosure url=\"https://"));
+    // Every list page links its feeds.
+    let event = std::fs::read_to_string(out.join("events/meetup-paris/index.html")).unwrap();
+    assert!(event.contains(
+        r#"<link rel="alternate" type="application/atom+xml" title="Atom feed" href="/events/meetup-paris/atom.xml">"#
+    ));
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains(r#"href="/rss.xml""#));
+}
+
+#[test]
+fn real_data_feeds_all_parse() {
+    let Some(site) = real_site() else { return };
+    let n = check_feeds(site);
+    assert!(n > 20_000, "feeds for the archive, events, speakers and tags: {n}");
+}
+
+#[test]
+fn api_record_377_matches_the_old_api() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_into(&repo().join("content"), &out, |_| {});
+    let ours: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("api/v2/video/377.json")).unwrap()).unwrap();
+    let old: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo().join("content/richard-api-v2/video-377.json")).unwrap()).unwrap();
+    let (ours, old) = (ours.as_object().unwrap(), old.as_object().unwrap());
+    for (k, v) in old {
+        let mine = ours.get(k).unwrap_or_else(|| panic!("field `{k}` missing"));
+        let same_type = std::mem::discriminant(mine) == std::mem::discriminant(v) || v.is_null() || mine.is_null();
+        assert!(same_type, "field `{k}`: {mine} vs {v}");
+    }
+    // Fields the pyvideo record carries must agree (descriptions differ only in wrapping).
+    for k in [
+        "category",
+        "language",
+        "slug",
+        "speakers",
+        "tags",
+        "id",
+        "state",
+        "title",
+        "summary",
+        "quality_notes",
+        "copyright_text",
+        "recorded",
+        "duration",
+    ] {
+        assert_eq!(ours[k], old[k], "field `{k}`");
+    }
+    let words = |v: &serde_json::Value| v.as_str().unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(words(&ours["description"]), words(&old["description"]));
+    let events: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("api/events.json")).unwrap()).unwrap();
+    assert!(events
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["slug"] == "pycon-us-2011" && e["talks"] == 99));
+    let talks: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("api/talks.json")).unwrap()).unwrap();
+    assert_eq!(talks.as_array().unwrap().len(), 148);
+}
+
+#[test]
+fn old_links_redirect_and_hostile_aliases_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let ev = data.join("ev");
+    std::fs::create_dir_all(ev.join("videos")).unwrap();
+    std::fs::write(ev.join("category.json"), r#"{"title": "Ev 2020"}"#).unwrap();
+    let talk = |name: &str, id: u64, alias: &str| {
+        std::fs::write(
+            ev.join("videos").join(name),
+            format!(
+                r#"{{"title": "T{id}", "id": {id}, "slug": "t{id}", "alias": "{alias}", "speakers": [], "videos": []}}"#
+            ),
+        )
+        .unwrap();
+    };
+    talk("a.json", 1, "video/1/old-slug");
+    talk("b.json", 2, "../../escape");
+    talk("c.json", 3, "events/ev/t1/");
+    talk("d.json", 4, "%2e%2e/x");
+    std::fs::write(
+        data.join("redirects.txt"),
+        "/category/9/Ev /events/ev.html\n/x /nowhere.html\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("site");
+    let report = build_into(&data, &out, |_| {});
+    let page = std::fs::read_to_string(out.join("video/1/old-slug/index.html")).unwrap();
+    assert!(
+        page.contains(r#"<meta http-equiv="refresh" content="0; url=/events/ev/t1/">"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<link rel="canonical" href="http://127.0.0.1:1111/events/ev/t1/">"#));
+    assert!(out.join("video/2/index.html").is_file() && out.join("video/2/t2/index.html").is_file());
+    assert!(out.join("category/9/Ev/index.html").is_file());
+    let msgs: Vec<String> = report.problems.iter().map(|p| p.message.clone()).collect();
+    assert!(
+        msgs.contains(&"redirect from `../../escape` is not a safe path inside the site; skipped".to_string()),
+        "{msgs:?}"
+    );
+    assert!(msgs.contains(&"redirect from `%2e%2e/x` is not a safe path inside the site; skipped".to_string()));
+    assert!(msgs.contains(&"redirect from `events/ev/t1/` would replace a page of the site; skipped".to_string()));
+    assert!(msgs.contains(&"redirect target `/nowhere.html` is not a page of this site; skipped".to_string()));
+    let talk_page = std::fs::read_to_string(out.join("events/ev/t1/index.html")).unwrap();
+    assert!(talk_page.contains("<h1>T1</h1>"), "real page not overwritten");
+    let netlify = std::fs::read_to_string(out.join("_redirects")).unwrap();
+    assert!(netlify.contains("/video/1/old-slug/ /events/ev/t1/ 301\n"), "{netlify}");
+    assert!(!tmp.path().join("escape").exists() && !data.join("escape").exists());
+}
+
+#[test]
+fn sitemap_splits_past_50000_urls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let ev = data.join("ev");
+    std::fs::create_dir_all(ev.join("videos")).unwrap();
+    std::fs::write(ev.join("category.json"), r#"{"title": "Generated"}"#).unwrap();
+    // Each talk has its own speaker and tag: three pages per talk.
+    for i in 0..17_000 {
+        std::fs::write(
+            ev.join("videos").join(format!("t{i}.json")),
+            format!(r#"{{"title": "Talk {i}", "speakers": ["Speaker {i}"], "tags": ["tag{i}"], "videos": [], "recorded": "2020-01-01"}}"#),
+        )
+        .unwrap();
+    }
+    let out = tmp.path().join("site");
+    build_into(&data, &out, |_| {});
+    let index = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(index.contains("<sitemapindex"), "{}", &index[..200.min(index.len())]);
+    let mut total = 0;
+    for i in 1..=2 {
+        let part = std::fs::read_to_string(out.join(format!("sitemap-{i}.xml"))).unwrap();
+        let n = part.matches("<url>").count();
+        assert!(n <= 50_000);
+        total += n;
+    }
+    assert!(total > 51_000, "{total}");
+    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: http://127.0.0.1:1111/sitemap.xml"));
+}
+
+#[test]
+fn pyvideo_url_style_reproduces_published_urls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_into(&repo().join("content"), &out, |c| {
+        c.url_style = podium::config::UrlStyle::Pyvideo
+    });
+    for path in [
+        "pycon-us-2011/pycon-2011--using-coroutines-to-create-efficient-.html",
+        "events/pycon-us-2011.html",
+        "speaker/matt-spitz.html",
+        "tag/gevent/index.html",
+        "events.html",
+        "speakers.html",
+        "tags.html",
+    ] {
+        assert!(out.join(path).is_file(), "{path}");
+    }
+}
