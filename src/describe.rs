@@ -76,13 +76,18 @@ pub fn plain_summary(text: &str, max_chars: usize) -> String {
     if max_chars == 0 {
         return String::new();
     }
-    let html = render_description(text);
-    if html.is_empty() {
+    summary_of_html(&render_description(text), max_chars)
+}
+
+/// [`plain_summary`] of a description already rendered by [`render_description`],
+/// so a build that has the HTML does not render it twice.
+pub fn summary_of_html(html: &str, max_chars: usize) -> String {
+    if html.is_empty() || max_chars == 0 {
         return String::new();
     }
-    let mut blocks = html_text_blocks(&html, true);
+    let mut blocks = html_text_blocks(html, true);
     if blocks.is_empty() {
-        blocks = html_text_blocks(&html, false);
+        blocks = html_text_blocks(html, false);
     }
     cut_lead(&blocks, max_chars)
 }

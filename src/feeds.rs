@@ -22,7 +22,8 @@ struct FeedView<'a> {
     rss_url: String,
     updated: String,
     updated_rfc822: String,
-    entries: Vec<Entry<'a>>,
+    /// Pre-rendered `<entry>`s (Atom) or `<item>`s (RSS), concatenated.
+    entries: String,
 }
 
 #[derive(Serialize)]
@@ -83,23 +84,26 @@ pub fn render_feeds(site: &Site<'_>) -> Result<Vec<OutFile>> {
             talks: &t.talks,
         });
     }
-    let out: Result<Vec<Vec<OutFile>>> = specs.par_iter().map(|spec| render_feed(site, spec)).collect();
+    // Each talk's entry is rendered once (Atom and RSS): the same talk appears in a
+    // handful of feeds (archive, event, speakers, tags).
+    let entries: Vec<(String, String)> = (0..a.talks.len())
+        .into_par_iter()
+        .map(|t| {
+            let mut ctx = Context::new();
+            ctx.insert("e", &entry(site, t));
+            ctx.insert("site_title", &site.config.title);
+            Ok((site.render("atom_entry.xml", &ctx)?, site.render("rss_item.xml", &ctx)?))
+        })
+        .collect::<Result<_>>()?;
+    let out: Result<Vec<Vec<OutFile>>> = specs.par_iter().map(|spec| render_feed(site, &entries, spec)).collect();
     Ok(out?.into_iter().flatten().collect())
 }
 
-fn render_feed(site: &Site<'_>, spec: &FeedSpec<'_>) -> Result<Vec<OutFile>> {
+fn render_feed(site: &Site<'_>, entries: &[(String, String)], spec: &FeedSpec<'_>) -> Result<Vec<OutFile>> {
     let base = site.config.base();
     let (atom, rss) = Site::feed_urls(&spec.page);
-    let entries: Vec<Entry<'_>> = spec
-        .talks
-        .iter()
-        .take(site.config.feed_limit)
-        .map(|&t| entry(site, t))
-        .collect();
-    let updated = spec
-        .talks
-        .iter()
-        .take(site.config.feed_limit)
+    let shown = || spec.talks.iter().take(site.config.feed_limit);
+    let updated = shown()
         .filter_map(|&t| updated_date(&site.archive.talks[t]))
         .max()
         .unwrap_or(EPOCH);
@@ -111,12 +115,16 @@ fn render_feed(site: &Site<'_>, spec: &FeedSpec<'_>) -> Result<Vec<OutFile>> {
         rss_url: format!("{base}{rss}"),
         updated: updated.rfc3339(),
         updated_rfc822: updated.rfc822(),
-        entries,
+        entries: shown().map(|&t| entries[t].0.as_str()).collect(),
     };
     let mut ctx = Context::new();
     ctx.insert("feed", &view);
-    ctx.insert("site_title", &site.config.title);
     let atom_xml = site.render("atom.xml", &ctx)?;
+    let view = FeedView {
+        entries: shown().map(|&t| entries[t].1.as_str()).collect(),
+        ..view
+    };
+    ctx.insert("feed", &view);
     let rss_xml = site.render("rss.xml", &ctx)?;
     Ok(vec![
         (crate::urls::file_for(&atom), atom_xml.into_bytes()),

@@ -21,6 +21,7 @@ use crate::video::{self, Video};
 pub const THEME_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
+    ("card.html", include_str!("../templates/card.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("events.html", include_str!("../templates/events.html")),
     ("event.html", include_str!("../templates/event.html")),
@@ -32,6 +33,8 @@ pub const THEME_TEMPLATES: &[(&str, &str)] = &[
     ("redirect.html", include_str!("../templates/redirect.html")),
     ("atom.xml", include_str!("../templates/atom.xml")),
     ("rss.xml", include_str!("../templates/rss.xml")),
+    ("atom_entry.xml", include_str!("../templates/atom_entry.xml")),
+    ("rss_item.xml", include_str!("../templates/rss_item.xml")),
 ];
 
 /// The default theme's static files, copied to `static/` in the output.
@@ -83,19 +86,33 @@ pub fn load_templates(templates_dir: &Path) -> Result<Tera> {
 
 /// HTML/XML escaping that leaves `/` alone (Tera's default turns every `/` into `&#x2F;`).
 pub fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+    let bytes = input.as_bytes();
+    let mut out = String::with_capacity(input.len() + input.len() / 16);
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (rep, skip): (&str, usize) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
             // Characters XML forbids (and HTML calls parse errors) are dropped.
-            '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}' | '\u{FFFE}' | '\u{FFFF}' => {}
-            _ => out.push(c),
-        }
+            0..=8 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => ("", 1),
+            // U+FFFE and U+FFFF (EF BF BE / EF BF BF).
+            0xEF if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) => ("", 3),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&input[start..i]);
+        out.push_str(rep);
+        i += skip;
+        start = i;
     }
+    out.push_str(&input[start..]);
     out
 }
 
@@ -113,6 +130,14 @@ pub struct Site<'a> {
     pub leads: Vec<String>,
     /// Site-relative URL of every talk, by talk index.
     talk_urls: Vec<String>,
+    /// Links (with the base path) of every event, speaker and tag, by index:
+    /// computed once because every talk card needs them.
+    event_links: Vec<String>,
+    speaker_links: Vec<String>,
+    tag_links: Vec<String>,
+    /// Each talk's list item (`card.html`), rendered once: a talk appears in a
+    /// dozen or more lists (event, speakers, tags, year, related talks).
+    cards: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -184,16 +209,51 @@ impl<'a> Site<'a> {
             .iter()
             .map(|t| urls::fill(&urls.talk, &t.slug, &archive.events[t.event].slug))
             .collect();
-        Ok(Site {
+        let root = config.base_path();
+        let links = |pattern: &str, slugs: Vec<&str>| -> Vec<String> {
+            slugs
+                .into_iter()
+                .map(|slug| format!("{root}{}", urls::fill(pattern, slug, "")))
+                .collect()
+        };
+        let event_links = links(&urls.event, archive.events.iter().map(|e| e.slug.as_str()).collect());
+        let speaker_links = links(
+            &urls.speaker,
+            archive.speakers.iter().map(|e| e.slug.as_str()).collect(),
+        );
+        let tag_links = links(&urls.tag, archive.tags.iter().map(|e| e.slug.as_str()).collect());
+        let mut site = Site {
             archive,
             config,
             urls,
             tera,
-            root: config.base_path(),
+            cards: Vec::new(),
+            event_links,
+            speaker_links,
+            tag_links,
+            root,
             descriptions,
             leads,
             talk_urls,
-        })
+        };
+        site.cards = (0..archive.talks.len())
+            .into_par_iter()
+            .map(|t| {
+                let mut ctx = Context::new();
+                ctx.insert("t", &site.card(t));
+                site.render("card.html", &ctx)
+            })
+            .collect::<Result<Vec<String>>>()?;
+        Ok(site)
+    }
+
+    /// The list items of these talks, concatenated (wrap them in `<ul class="talks">`).
+    fn cards_html(&self, talks: impl Iterator<Item = usize>) -> String {
+        let mut out = String::new();
+        for t in talks {
+            out.push_str(&self.cards[t]);
+        }
+        out
     }
 
     /// Prefixes a site-relative URL with the base path.
@@ -271,7 +331,7 @@ impl<'a> Site<'a> {
             date_human: talk.date.map(|d| d.human()),
             event: NameUrl {
                 name: &e.title,
-                url: self.link(&self.event_url(e)),
+                url: self.event_links[talk.event].clone(),
             },
             speakers: self.speaker_links(talk),
             duration: talk.duration.filter(|&d| d > 0).map(hms),
@@ -281,12 +341,9 @@ impl<'a> Site<'a> {
     fn speaker_links(&self, talk: &Talk) -> Vec<NameUrl<'_>> {
         talk.speakers
             .iter()
-            .map(|&s| {
-                let sp = &self.archive.speakers[s];
-                NameUrl {
-                    name: &sp.name,
-                    url: self.link(&self.speaker_url(sp)),
-                }
+            .map(|&s| NameUrl {
+                name: &self.archive.speakers[s].name,
+                url: self.speaker_links[s].clone(),
             })
             .collect()
     }
@@ -411,7 +468,7 @@ impl<'a> Site<'a> {
             .map(|e| self.event_row(e))
             .collect();
         ctx.insert("events", &events);
-        let latest: Vec<Card<'_>> = (0..a.talks.len().min(12)).map(|t| self.card(t)).collect();
+        let latest = self.cards_html(0..a.talks.len().min(12));
         ctx.insert("talks", &latest);
         ctx.insert("events_url", &self.link(&self.urls.events));
         self.insert_feeds(&mut ctx, "/");
@@ -505,13 +562,7 @@ impl<'a> Site<'a> {
             .unwrap_or_default();
         ctx.insert("siblings", &siblings);
         let ps = self.config.page_size;
-        let cards: Vec<Card<'_>> = ev
-            .talks
-            .iter()
-            .skip((page - 1) * ps)
-            .take(ps)
-            .map(|&t| self.card(t))
-            .collect();
+        let cards = self.cards_html(ev.talks.iter().skip((page - 1) * ps).take(ps).copied());
         ctx.insert("talks", &cards);
         ctx.insert("pager", &self.pager(&base, page, ev.talks.len().div_ceil(ps).max(1)));
         self.insert_feeds(&mut ctx, &base);
@@ -556,20 +607,14 @@ impl<'a> Site<'a> {
                 MoreFrom {
                     speaker: NameUrl {
                         name: &sp.name,
-                        url: self.link(&self.speaker_url(sp)),
+                        url: self.speaker_links[s].clone(),
                     },
-                    talks: sp
-                        .talks
-                        .iter()
-                        .filter(|&&x| x != t)
-                        .take(RELATED_LIMIT)
-                        .map(|&x| self.card(x))
-                        .collect(),
+                    talks: self.cards_html(sp.talks.iter().filter(|&&x| x != t).take(RELATED_LIMIT).copied()),
                 }
             })
             .filter(|m| !m.talks.is_empty())
             .collect();
-        let related: Vec<Card<'_>> = self.related(t).into_iter().map(|x| self.card(x)).collect();
+        let related = self.cards_html(self.related(t).into_iter());
         let lang = talk.language.map(|l| &a.languages[l]);
         let view = TalkView {
             title: &talk.title,
@@ -577,7 +622,7 @@ impl<'a> Site<'a> {
             abs_url: format!("{}{}", self.config.base(), url),
             event: NameUrl {
                 name: &ev.title,
-                url: self.link(&self.event_url(ev)),
+                url: self.event_links[talk.event].clone(),
             },
             speakers: self.speaker_links(talk),
             tags: talk
@@ -585,7 +630,7 @@ impl<'a> Site<'a> {
                 .iter()
                 .map(|&x| NameUrl {
                     name: &a.tags[x].name,
-                    url: self.link(&self.tag_url(&a.tags[x])),
+                    url: self.tag_links[x].clone(),
                 })
                 .collect(),
             date: talk.date.map(|d| d.to_string()),
@@ -792,13 +837,7 @@ impl<'a> Site<'a> {
         let url = urls::paged(&base, page);
         let mut ctx = self.context(&url);
         let ps = self.config.page_size;
-        let cards: Vec<Card<'_>> = term
-            .talks
-            .iter()
-            .skip((page - 1) * ps)
-            .take(ps)
-            .map(|&t| self.card(t))
-            .collect();
+        let cards = self.cards_html(term.talks.iter().skip((page - 1) * ps).take(ps).copied());
         ctx.insert("kind", singular);
         ctx.insert(
             "index",
@@ -914,7 +953,8 @@ struct TermRow<'a> {
 #[derive(Serialize)]
 struct MoreFrom<'a> {
     speaker: NameUrl<'a>,
-    talks: Vec<Card<'a>>,
+    /// Rendered cards.
+    talks: String,
 }
 
 #[derive(Serialize)]
@@ -985,6 +1025,7 @@ mod tests {
     #[test]
     fn escape_keeps_slashes() {
         assert_eq!(escape_html("/a/<b>&\"'"), "/a/&lt;b&gt;&amp;&quot;&#39;");
+        assert_eq!(escape_html("é\u{0}x\u{FFFE}y\u{FFFF}\u{7}ü\n"), "éxyü\n");
     }
 
     #[test]
