@@ -4,9 +4,13 @@
 //! validated [`model::Archive`]) → `render` (Tera pages, all in memory) → `write`
 //! (atomic, only-changed files). `build` ties them together; the CLI in `main.rs`
 //! is a thin layer over [`build::build`].
+//!
+//! [`check::check`] validates a data folder (load → its own rules → normalize)
+//! without writing anything.
 
 pub mod api;
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod date;
 pub mod describe;

@@ -25,6 +25,31 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
+    /// Validate a data folder without writing anything.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Data folder to check [default: content/].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// `human`: `path:line:column: error|warning: message` lines and a summary;
+    /// `json`: `{"problems": [{path, line, column, severity, message}], "summary": {...}}`.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Follow symbolic links inside the data folder.
+    #[arg(long)]
+    follow_links: bool,
+    /// Do not print warnings (they are still counted).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OutputFormat {
+    Human,
+    Json,
 }
 
 #[derive(clap::Args, Debug)]
@@ -113,5 +138,40 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", report.summary(started.elapsed()));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check(args) => {
+            let config = Config::load(&cli.root)?;
+            let report = podium::check::check(
+                args.data.as_deref().unwrap_or(&config.data_dir),
+                &podium::check::CheckOptions {
+                    follow_links: args.follow_links,
+                },
+            )?;
+            if let Err(e) = print_check(&report, args.format, args.quiet) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
+            Ok(if report.errors() > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
     }
+}
+
+/// Prints a check report to stdout (a closed pipe, as with `| head`, is not an error).
+fn print_check(report: &podium::check::CheckReport, format: OutputFormat, quiet: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        OutputFormat::Json => writeln!(out, "{}", report.to_json())?,
+        OutputFormat::Human => {
+            for p in report.problems.iter().filter(|p| p.is_error() || !quiet) {
+                writeln!(out, "{p}")?;
+            }
+            writeln!(out, "{}", report.summary())?;
+        }
+    }
+    out.flush()
 }

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per feature (as ripgrep and mdBook do).
 
+mod check;
 mod common;
 mod real_data;
 mod sample;
