@@ -6,7 +6,7 @@
 //! is a thin layer over [`build::build`].
 //!
 //! [`check::check`] validates a data folder (load → its own rules → normalize)
-//! without writing anything.
+//! without writing anything; [`linkcheck::check_site`] checks a built site's links.
 
 pub mod api;
 pub mod build;
@@ -16,6 +16,7 @@ pub mod date;
 pub mod describe;
 pub mod diag;
 pub mod feeds;
+pub mod linkcheck;
 pub mod load;
 pub mod model;
 pub mod normalize;

@@ -25,15 +25,21 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
-    /// Validate a data folder without writing anything.
+    /// Validate a data folder (or, with --site, a built site's links) without writing anything.
     Check(CheckArgs),
 }
 
 #[derive(clap::Args, Debug)]
 struct CheckArgs {
     /// Data folder to check [default: content/].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "site")]
     data: Option<PathBuf>,
+    /// Check the links of the built site in this folder instead of the data.
+    #[arg(long, value_name = "DIR")]
+    site: Option<PathBuf>,
+    /// URL path the site is served under, e.g. `/talks` [default: the path of base_url].
+    #[arg(long, requires = "site")]
+    base_path: Option<String>,
     /// `human`: `path:line:column: error|warning: message` lines and a summary;
     /// `json`: `{"problems": [{path, line, column, severity, message}], "summary": {...}}`.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
@@ -140,12 +146,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Check(args) => {
             let config = Config::load(&cli.root)?;
-            let report = podium::check::check(
-                args.data.as_deref().unwrap_or(&config.data_dir),
-                &podium::check::CheckOptions {
-                    follow_links: args.follow_links,
-                },
-            )?;
+            let report = match &args.site {
+                Some(site) => {
+                    let base = args.base_path.clone().unwrap_or_else(|| config.base_path());
+                    podium::linkcheck::check_site(site, &base)?
+                }
+                None => podium::check::check(
+                    args.data.as_deref().unwrap_or(&config.data_dir),
+                    &podium::check::CheckOptions {
+                        follow_links: args.follow_links,
+                    },
+                )?,
+            };
             if let Err(e) = print_check(&report, args.format, args.quiet) {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     return Err(e.into());

@@ -4,3 +4,4 @@ mod check;
 mod common;
 mod real_data;
 mod sample;
+mod site_links;
