@@ -6,7 +6,8 @@
 //! is a thin layer over [`build::build`].
 //!
 //! [`check::check`] validates a data folder (load → its own rules → normalize)
-//! without writing anything; [`linkcheck::check_site`] checks a built site's links.
+//! without writing anything; [`linkcheck::check_site`] checks a built site's links;
+//! [`init::init`] scaffolds a new archive.
 
 pub mod api;
 pub mod build;
@@ -16,6 +17,7 @@ pub mod date;
 pub mod describe;
 pub mod diag;
 pub mod feeds;
+pub mod init;
 pub mod linkcheck;
 pub mod load;
 pub mod model;

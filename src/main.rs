@@ -27,6 +27,8 @@ enum Command {
     Build(BuildArgs),
     /// Validate a data folder (or, with --site, a built site's links) without writing anything.
     Check(CheckArgs),
+    /// Create a new archive: podium.toml, an example event with two talks, templates/.
+    Init(InitArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -56,6 +58,13 @@ struct CheckArgs {
 enum OutputFormat {
     Human,
     Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct InitArgs {
+    /// Folder to create the archive in (made if missing; existing files are never overwritten).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -168,6 +177,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Init(args) => {
+            let written = podium::init::init(&args.dir)?;
+            for p in &written {
+                println!("created {}", p.display());
+            }
+            println!(
+                "New archive in `{}`: add talks under content/, then run `podium build` there.",
+                args.dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod common;
+mod init;
 mod real_data;
 mod sample;
 mod site_links;
