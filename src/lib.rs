@@ -4,14 +4,21 @@
 //! validated [`model::Archive`]) → `render` (Tera pages, all in memory) → `write`
 //! (atomic, only-changed files). `build` ties them together; the CLI in `main.rs`
 //! is a thin layer over [`build::build`].
+//!
+//! [`check::check`] validates a data folder (load → its own rules → normalize)
+//! without writing anything; [`linkcheck::check_site`] checks a built site's links;
+//! [`init::init`] scaffolds a new archive.
 
 pub mod api;
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod date;
 pub mod describe;
 pub mod diag;
 pub mod feeds;
+pub mod init;
+pub mod linkcheck;
 pub mod load;
 pub mod model;
 pub mod normalize;

@@ -25,6 +25,46 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
+    /// Validate a data folder (or, with --site, a built site's links) without writing anything.
+    Check(CheckArgs),
+    /// Create a new archive: podium.toml, an example event with two talks, templates/.
+    Init(InitArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Data folder to check [default: content/].
+    #[arg(long, conflicts_with = "site")]
+    data: Option<PathBuf>,
+    /// Check the links of the built site in this folder instead of the data.
+    #[arg(long, value_name = "DIR")]
+    site: Option<PathBuf>,
+    /// URL path the site is served under, e.g. `/talks` [default: the path of base_url].
+    #[arg(long, requires = "site")]
+    base_path: Option<String>,
+    /// `human`: `path:line:column: error|warning: message` lines and a summary;
+    /// `json`: `{"problems": [{path, line, column, severity, message}], "summary": {...}}`.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Follow symbolic links inside the data folder.
+    #[arg(long)]
+    follow_links: bool,
+    /// Do not print warnings (they are still counted).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OutputFormat {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct InitArgs {
+    /// Folder to create the archive in (made if missing; existing files are never overwritten).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -117,5 +157,57 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", report.summary(started.elapsed()));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check(args) => {
+            let config = Config::load(&cli.root)?;
+            let report = match &args.site {
+                Some(site) => {
+                    let base = args.base_path.clone().unwrap_or_else(|| config.base_path());
+                    podium::linkcheck::check_site(site, &base)?
+                }
+                None => podium::check::check(
+                    args.data.as_deref().unwrap_or(&config.data_dir),
+                    &podium::check::CheckOptions {
+                        follow_links: args.follow_links,
+                    },
+                )?,
+            };
+            if let Err(e) = print_check(&report, args.format, args.quiet) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
+            Ok(if report.errors() > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Init(args) => {
+            let written = podium::init::init(&args.dir)?;
+            for p in &written {
+                println!("created {}", p.display());
+            }
+            println!(
+                "New archive in `{}`: add talks under content/, then run `podium build` there.",
+                args.dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// Prints a check report to stdout (a closed pipe, as with `| head`, is not an error).
+fn print_check(report: &podium::check::CheckReport, format: OutputFormat, quiet: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        OutputFormat::Json => writeln!(out, "{}", report.to_json())?,
+        OutputFormat::Human => {
+            for p in report.problems.iter().filter(|p| p.is_error() || !quiet) {
+                writeln!(out, "{p}")?;
+            }
+            writeln!(out, "{}", report.summary())?;
+        }
+    }
+    out.flush()
 }

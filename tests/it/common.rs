@@ -11,8 +11,9 @@ pub fn repo() -> PathBuf {
 }
 
 /// The real pyvideo data, or `None` (with a message) when it is not on this machine.
+/// `PODIUM_PYVIDEO` names another location (for example from a git worktree).
 pub fn pyvideo() -> Option<PathBuf> {
-    let p = repo().join("../shared/data/pyvideo");
+    let p = std::env::var_os("PODIUM_PYVIDEO").map_or_else(|| repo().join("../shared/data/pyvideo"), PathBuf::from);
     if p.join("NO_PUBLISH.json").is_file() {
         Some(p)
     } else {

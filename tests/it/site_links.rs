@@ -1,0 +1,66 @@
+//! `podium check --site`: a site built from the bundled sample has no broken links.
+
+use podium::linkcheck::check_site;
+
+use crate::common::*;
+
+#[test]
+fn sample_site_has_no_broken_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_into(&repo().join("content"), &out, |_| {});
+    let report = check_site(&out, "").unwrap();
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems, Vec::<String>::new());
+    let pages = report.counts.iter().find(|(k, _)| *k == "pages").unwrap().1;
+    let links = report.counts.iter().find(|(k, _)| *k == "links").unwrap().1;
+    assert!(pages > 100 && links > pages * 5, "{:?}", report.counts);
+}
+
+#[test]
+fn sample_site_under_a_base_path_has_no_broken_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_into(&repo().join("content"), &out, |c| {
+        c.base_url = "https://example.org/talks/".into()
+    });
+    let report = check_site(&out, "/talks/").unwrap();
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems, Vec::<String>::new());
+    // The same site checked as if served at the domain root: every root-relative link breaks.
+    let wrong = check_site(&out, "").unwrap();
+    assert!(wrong.errors() > 100, "{}", wrong.summary());
+}
+
+#[test]
+fn reports_broken_links_and_missing_anchors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path();
+    std::fs::create_dir_all(site.join("a")).unwrap();
+    std::fs::write(site.join("a/index.html"), "<h1 id=top-of-a>A</h1>").unwrap();
+    std::fs::write(site.join("s.css"), "").unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html>\n<link rel=stylesheet href=\"s.css?v=2\">\n<p><a href=\"a/\">ok</a> <a href=\"/a/#top-of-a\">ok</a>\n\
+         <a href=\"/b/\">broken</a> <img src=\"i.png\" alt=\"\">\n<a href=\"a/#nope\">anchor</a>\n\
+         <a href=\"javascript:void(0)\">js</a> <a href=\"https://example.org/x\">ext</a> <a href=\"mailto:a@b.c\">m</a>\n",
+    )
+    .unwrap();
+    let report = check_site(site, "").unwrap();
+    let prefix = format!("{}/", site.display());
+    let got: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| p.to_string().replacen(&prefix, "", 1))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "index.html:4:1: error: broken link to `/b/`",
+            "index.html:4:26: error: broken link to `i.png`",
+            "index.html:5:1: warning: link to `a/#nope`: `a/index.html` has no element with id `nope`",
+            "index.html:6:1: error: `javascript:` URL `javascript:void(0)`; use a script instead",
+        ]
+    );
+    assert_eq!(report.summary(), "checked 2 pages, 9 links: 3 error(s), 1 warning(s)");
+}
