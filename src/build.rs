@@ -67,8 +67,13 @@ impl BuildReport {
     }
 }
 
-/// Everything beside the HTML pages: feeds, sitemap, robots.txt, redirects, JSON API.
-fn site_outputs(site: &Site<'_>, problems: &mut Vec<Problem>) -> Result<Vec<(String, Vec<u8>)>> {
+/// Everything beside the HTML pages: feeds, sitemap, robots.txt, redirects, JSON API,
+/// handed to `sink` as they are made.
+fn site_outputs(
+    site: &Site<'_>,
+    problems: &mut Vec<Problem>,
+    sink: &(dyn Fn(String, Vec<u8>) -> Result<()> + Sync),
+) -> Result<()> {
     let jobs = site.jobs();
     let urls: Vec<String> = jobs.iter().map(|j| site.job_url(j)).collect();
     let pages: std::collections::HashSet<String> = urls.iter().map(|u| crate::urls::file_for(u)).collect();
@@ -79,14 +84,17 @@ fn site_outputs(site: &Site<'_>, problems: &mut Vec<Problem>) -> Result<Vec<(Str
         .map(|u| format!("{base}{u}"))
         .collect();
     sitemap_urls.sort();
-    let mut out = crate::feeds::render_feeds(site)?;
-    out.extend(crate::sitemap::render(base, &sitemap_urls, crate::sitemap::MAX_URLS));
+    crate::feeds::render_feeds(site, sink)?;
+    let mut out = crate::sitemap::render(base, &sitemap_urls, crate::sitemap::MAX_URLS);
     out.push(crate::sitemap::robots(base));
     let (map, redirect_problems) = crate::redirects::collect(site, &pages);
     problems.extend(redirect_problems);
     out.extend(crate::redirects::render(site, &map)?);
     out.extend(crate::api::render(site));
-    Ok(out)
+    for (rel, bytes) in out {
+        sink(rel, bytes)?;
+    }
+    Ok(())
 }
 
 /// Builds the site described by `config`. On any input error nothing is written
@@ -154,9 +162,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         for (rel, bytes) in render::static_files(&config.static_dir)? {
             writer.put(rel, &bytes)?;
         }
-        for (rel, bytes) in site_outputs(&site, &mut extra_problems)? {
-            writer.put(rel, &bytes)?;
-        }
+        site_outputs(&site, &mut extra_problems, &|rel, bytes| writer.put(rel, &bytes))?;
         if !opts.no_search {
             bar.set_message("indexing");
             let started = Instant::now();

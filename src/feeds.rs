@@ -54,8 +54,8 @@ struct FeedSpec<'a> {
     talks: &'a [usize],
 }
 
-/// Every feed of the site as (output path, bytes).
-pub fn render_feeds(site: &Site<'_>) -> Result<Vec<OutFile>> {
+/// Renders every feed of the site and hands each file to `sink` as it is made.
+pub fn render_feeds(site: &Site<'_>, sink: &(dyn Fn(String, Vec<u8>) -> Result<()> + Sync)) -> Result<()> {
     let a = site.archive;
     let all: Vec<usize> = (0..a.talks.len()).collect();
     let mut specs = vec![FeedSpec {
@@ -95,8 +95,12 @@ pub fn render_feeds(site: &Site<'_>) -> Result<Vec<OutFile>> {
             Ok((site.render("atom_entry.xml", &ctx)?, site.render("rss_item.xml", &ctx)?))
         })
         .collect::<Result<_>>()?;
-    let out: Result<Vec<Vec<OutFile>>> = specs.par_iter().map(|spec| render_feed(site, &entries, spec)).collect();
-    Ok(out?.into_iter().flatten().collect())
+    specs.par_iter().try_for_each(|spec| {
+        for (rel, bytes) in render_feed(site, &entries, spec)? {
+            sink(rel, bytes)?;
+        }
+        Ok(())
+    })
 }
 
 fn render_feed(site: &Site<'_>, entries: &[(String, String)], spec: &FeedSpec<'_>) -> Result<Vec<OutFile>> {

@@ -2,6 +2,7 @@
 
 mod check;
 mod common;
+mod hostile;
 mod init;
 mod outputs;
 mod real_data;

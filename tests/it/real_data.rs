@@ -42,12 +42,8 @@ fn every_published_talk_has_one_page() {
             .unwrap()
             .to_string_lossy()
             .into_owned();
-        let title = v["title"]
-            .as_str()
-            .unwrap()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let title: String = v["title"].as_str().unwrap().nfc().collect();
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         if v["id"].as_u64().is_some_and(|id| no_publish.contains(&id)) {
             hidden_titles.push((event, title));
             continue;

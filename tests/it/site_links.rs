@@ -64,3 +64,23 @@ fn reports_broken_links_and_missing_anchors() {
     );
     assert_eq!(report.summary(), "checked 2 pages, 9 links: 3 error(s), 1 warning(s)");
 }
+
+#[test]
+fn pyvideo_url_style_has_no_broken_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_into(&repo().join("content"), &out, |c| {
+        c.url_style = podium::config::UrlStyle::Pyvideo
+    });
+    let report = check_site(&out, "").unwrap();
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems, Vec::<String>::new());
+}
+
+#[test]
+fn real_data_site_has_no_broken_links() {
+    let Some(site) = real_site() else { return };
+    let report = check_site(site, "").unwrap();
+    let problems: Vec<String> = report.problems.iter().take(20).map(|p| p.to_string()).collect();
+    assert_eq!(problems, Vec::<String>::new());
+}
