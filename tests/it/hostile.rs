@@ -136,13 +136,13 @@ impl TokenSink for Scan<'_> {
                         f.bad.push(format!("{}: <{name} {attr}=\"{value}\">", self.file));
                     }
                 }
-                if matches!(
+                let search_form = name == "form" && tag.attrs.iter().any(|a| &*a.name.local == "role");
+                let active = matches!(
                     name.as_str(),
                     "iframe" | "object" | "embed" | "svg" | "math" | "style" | "form" | "base"
-                ) {
-                    if !(name == "form" && tag.attrs.iter().any(|a| &*a.name.local == "role")) {
-                        f.bad.push(format!("{}: <{name}> element", self.file));
-                    }
+                );
+                if active && !search_form {
+                    f.bad.push(format!("{}: <{name}> element", self.file));
                 }
                 if name == "script" {
                     let src = tag
