@@ -107,6 +107,13 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         t = Instant::now();
     };
 
+    // Nothing changed since the last build (same input files, settings and podium
+    // binary, and the old site is intact): keep it as it is.
+    let fingerprint = fingerprint(config, opts);
+    if let Some(report) = unchanged(config, &fingerprint)? {
+        return Ok(report);
+    }
+
     let loaded = load::load(
         &config.data_dir,
         &LoadOptions {
@@ -166,9 +173,16 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         if !opts.no_search {
             bar.set_message("indexing");
             let started = Instant::now();
-            for (rel, bytes) in crate::search::build_bundle(crate::search::records(&site))? {
-                writer.put(format!("pagefind/{rel}"), &bytes)?;
+            let records = crate::search::records(&site);
+            // The index is rebuilt only when what it indexes changed.
+            let key = format!("{:032x}", crate::search::records_hash(&records));
+            let cached = writer.old_note("search") == Some(key.as_str()) && writer.keep_prefix("pagefind/")?;
+            if !cached {
+                for (rel, bytes) in crate::search::build_bundle(records)? {
+                    writer.put(format!("pagefind/{rel}"), &bytes)?;
+                }
             }
+            writer.set_note("search", &key);
             search_time = started.elapsed();
         }
         Ok(pages)
@@ -184,12 +198,92 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
     report.problems.extend(extra_problems);
     report.timings.push(("search", search_time));
     lap("render", &mut report);
-    report.write = writer.commit()?;
-    lap("write", &mut report);
     report.talks = archive.talks.len();
     report.events = archive.events.iter().filter(|e| !e.talks.is_empty()).count();
     report.speakers = archive.speakers.len();
     report.tags = archive.tags.len();
     report.pages = pages;
+    writer.set_note("inputs", &fingerprint);
+    writer.set_note(
+        "counts",
+        &format!(
+            "{} {} {} {} {}",
+            report.talks, report.events, report.speakers, report.tags, report.pages
+        ),
+    );
+    report.write = writer.commit()?;
+    lap("write", &mut report);
     Ok(report)
+}
+
+/// A hash of everything a build depends on: every input file's path, size and
+/// modification time, the settings and options, and the podium binary itself.
+fn fingerprint(config: &Config, opts: &BuildOptions) -> String {
+    use std::hash::Hasher;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let add_tree = |dir: &std::path::Path, h: &mut xxhash_rust::xxh3::Xxh3| {
+        for e in walkdir::WalkDir::new(dir)
+            .follow_links(opts.follow_links)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(m) = e.metadata() {
+                let mtime = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                h.write(e.path().as_os_str().as_encoded_bytes());
+                h.write(format!("{} {:?} {}", m.len(), mtime, e.file_type().is_symlink()).as_bytes());
+            }
+        }
+    };
+    add_tree(&config.data_dir, &mut h);
+    add_tree(&config.templates_dir, &mut h);
+    add_tree(&config.static_dir, &mut h);
+    if let Ok(exe) = std::env::current_exe() {
+        add_tree(&exe, &mut h);
+    }
+    h.write(
+        format!(
+            "{config:?} {} {} {} {}",
+            opts.drafts, opts.follow_links, opts.skip_invalid, opts.no_search
+        )
+        .as_bytes(),
+    );
+    h.write(env!("CARGO_PKG_VERSION").as_bytes());
+    format!("{:032x}", h.digest128())
+}
+
+/// The report of a build skipped because nothing changed, if nothing did.
+fn unchanged(config: &Config, fingerprint: &str) -> Result<Option<BuildReport>> {
+    if !config.output_dir.join(crate::write::MANIFEST).is_file() {
+        return Ok(None);
+    }
+    let writer = Writer::open(&config.output_dir)?;
+    let counts: Option<Vec<usize>> = writer
+        .old_note("counts")
+        .map(|c| c.split(' ').filter_map(|n| n.parse().ok()).collect());
+    let (Some(counts), true) = (
+        counts,
+        writer.old_note("inputs") == Some(fingerprint) && writer.old_site_intact(),
+    ) else {
+        writer.abort();
+        return Ok(None);
+    };
+    let [talks, events, speakers, tags, pages] = counts[..] else {
+        writer.abort();
+        return Ok(None);
+    };
+    writer.keep_all()?;
+    let write = writer.commit()?;
+    Ok(Some(BuildReport {
+        talks,
+        events,
+        speakers,
+        tags,
+        pages,
+        write,
+        ..BuildReport::default()
+    }))
 }

@@ -106,6 +106,16 @@ pub fn normalize_language(code: &str) -> String {
         .map_or(code, str::to_string)
 }
 
+/// A content hash of the records, to tell whether the index must be rebuilt.
+pub fn records_hash(records: &[SearchRecord]) -> u128 {
+    use std::hash::Hasher;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for r in records {
+        h.write(format!("{r:?}").as_bytes());
+    }
+    h.digest128()
+}
+
 /// One record per talk of the site: title, speakers, event, tags and description
 /// are searchable; event, year, language, speaker and tag are filters.
 pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {

@@ -50,6 +50,8 @@ pub struct Writer {
     staging: PathBuf,
     created_out: bool,
     old: HashMap<String, Entry>,
+    old_notes: BTreeMap<String, String>,
+    notes: Mutex<BTreeMap<String, String>>,
     new: Mutex<BTreeMap<String, Entry>>,
     staged: Mutex<Vec<(String, PathBuf)>>,
     counter: AtomicUsize,
@@ -81,6 +83,7 @@ impl Writer {
             created_out = true;
         }
         let old = read_manifest(&out.join(MANIFEST));
+        let old_notes = read_notes(&out.join(MANIFEST));
         let staging = out.join(STAGING);
         if staging.exists() {
             // Left over from a killed build.
@@ -97,6 +100,8 @@ impl Writer {
             staging,
             created_out,
             old,
+            old_notes,
+            notes: Mutex::new(BTreeMap::new()),
             new: Mutex::new(BTreeMap::new()),
             staged: Mutex::new(Vec::new()),
             counter: AtomicUsize::new(0),
@@ -130,6 +135,56 @@ impl Writer {
             .lock()
             .map_err(|_| anyhow::anyhow!("writer lock poisoned"))?
             .push((rel, tmp));
+        Ok(())
+    }
+
+    /// A note the last build left in the manifest (cache keys and the like).
+    pub fn old_note(&self, key: &str) -> Option<&str> {
+        self.old_notes.get(key).map(String::as_str)
+    }
+
+    /// Leaves a note for the next build.
+    pub fn set_note(&self, key: &str, value: &str) {
+        if let Ok(mut n) = self.notes.lock() {
+            n.insert(key.to_string(), value.to_string());
+        }
+    }
+
+    /// Whether every file of the last build is still in place (present, same size).
+    pub fn old_site_intact(&self) -> bool {
+        use rayon::prelude::*;
+        !self.old.is_empty()
+            && self
+                .old
+                .par_iter()
+                .all(|(rel, e)| fs::symlink_metadata(self.out.join(rel)).is_ok_and(|m| m.is_file() && m.len() == e.len))
+    }
+
+    /// Keeps the last build's files under `prefix` as they are (a cache hit); returns
+    /// false, keeping nothing, if any of them is missing or changed size.
+    pub fn keep_prefix(&self, prefix: &str) -> Result<bool> {
+        let kept: Vec<(&String, &Entry)> = self.old.iter().filter(|(k, _)| k.starts_with(prefix)).collect();
+        let intact = !kept.is_empty()
+            && kept.iter().all(|(rel, e)| {
+                fs::symlink_metadata(self.out.join(rel)).is_ok_and(|m| m.is_file() && m.len() == e.len)
+            });
+        if intact {
+            let mut new = self.new.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
+            for (rel, e) in kept {
+                new.insert(rel.clone(), *e);
+            }
+        }
+        Ok(intact)
+    }
+
+    /// Keeps the whole last build (nothing changed), carrying its notes over.
+    pub fn keep_all(&self) -> Result<()> {
+        let mut new = self.new.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
+        for (rel, e) in &self.old {
+            new.insert(rel.clone(), *e);
+        }
+        let mut notes = self.notes.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
+        notes.extend(self.old_notes.clone());
         Ok(())
     }
 
@@ -181,7 +236,11 @@ impl Writer {
                 remove_empty_parents(&path, &self.out);
             }
         }
-        write_manifest(&self.out.join(MANIFEST), &new)?;
+        let notes = self
+            .notes
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
+        write_manifest(&self.out.join(MANIFEST), &new, &notes)?;
         let _ = fs::remove_dir_all(&self.staging);
         Ok(stats)
     }
@@ -245,11 +304,24 @@ fn refuse_dangerous(out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Manifest lines starting with `#` are notes: `# key value`.
+fn read_notes(path: &Path) -> BTreeMap<String, String> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return BTreeMap::new();
+    };
+    text.lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter_map(|l| l.split_once(' '))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 fn read_manifest(path: &Path) -> HashMap<String, Entry> {
     let Ok(text) = fs::read_to_string(path) else {
         return HashMap::new();
     };
     text.lines()
+        .filter(|l| !l.starts_with('#'))
         .filter_map(|line| {
             let mut parts = line.splitn(3, ' ');
             let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
@@ -259,8 +331,11 @@ fn read_manifest(path: &Path) -> HashMap<String, Entry> {
         .collect()
 }
 
-fn write_manifest(path: &Path, entries: &BTreeMap<String, Entry>) -> Result<()> {
+fn write_manifest(path: &Path, entries: &BTreeMap<String, Entry>, notes: &BTreeMap<String, String>) -> Result<()> {
     let mut text = String::with_capacity(entries.len() * 80);
+    for (k, v) in notes {
+        text.push_str(&format!("# {k} {v}\n"));
+    }
     for (rel, e) in entries {
         text.push_str(&format!("{:032x} {} {rel}\n", e.hash, e.len));
     }
