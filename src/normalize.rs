@@ -9,7 +9,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::config::UrlStyle;
 use crate::date::Date;
-use crate::diag::Problem;
+use crate::diag::{shown, Problem};
 use crate::load::{Format, Loaded, RawRecord, RawRelated, RawTalk};
 use crate::model::{Archive, Event, Link, Talk, Term, VideoSource};
 use crate::slugs;
@@ -367,7 +367,7 @@ fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Option<
         if parsed.is_none() {
             problems.push(Problem::warning(
                 &path,
-                at(format!("`recorded` is `{}`, not a date of the form YYYY-MM-DD[Thh:mm:ss[+hh:mm]]; the talk is listed as undated", d.chars().take(40).collect::<String>())),
+                at(format!("`recorded` is `{}`, not a date of the form YYYY-MM-DD[Thh:mm:ss[+hh:mm]]; the talk is listed as undated", shown(d, 40))),
             ));
         }
         parsed
@@ -586,7 +586,7 @@ pub fn clean_text(s: &str) -> String {
         .collect()
 }
 
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
@@ -594,10 +594,9 @@ fn is_invisible(c: char) -> bool {
 fn checked_url(raw: &str, path: &std::path::Path, what: &str, problems: &mut Vec<Problem>) -> Option<String> {
     let ok = crate::video::safe_http_url(raw);
     if ok.is_none() {
-        let shown: String = raw.chars().take(60).collect();
         problems.push(Problem::warning(
             path,
-            format!("{what} `{shown}` is not an http(s) URL; dropped"),
+            format!("{what} `{}` is not an http(s) URL; dropped", shown(raw, 60)),
         ));
     }
     ok
@@ -608,7 +607,7 @@ fn checked_date(raw: &str, path: &std::path::Path, what: &str, problems: &mut Ve
     if d.is_none() && !raw.trim().is_empty() {
         problems.push(Problem::warning(
             path,
-            format!("`{what}` is `{raw}`, not a YYYY-MM-DD date; ignored"),
+            format!("`{what}` is `{}`, not a YYYY-MM-DD date; ignored", shown(raw, 40)),
         ));
     }
     d
