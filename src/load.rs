@@ -276,8 +276,8 @@ fn read_limited(path: &Path) -> std::result::Result<Vec<u8>, Problem> {
         return Err(Problem::error(
             path,
             format!(
-                "file is {:.1} MB; files over {} MB are refused",
-                meta.len() as f64 / 1e6,
+                "file is {:.1} MiB; files over {} MiB are refused",
+                meta.len() as f64 / (1024.0 * 1024.0),
                 MAX_FILE_SIZE / (1024 * 1024)
             ),
         ));
@@ -487,7 +487,10 @@ mod tests {
         let deep = format!("{{\"x\": {}", "[".repeat(10_000));
         assert!(parse(&deep, true).unwrap_err().message.contains("EOF while parsing"));
         let closed = format!("{{\"x\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(parse(&closed, true).is_ok(), "deep ignored fields parse without overflowing the stack");
+        assert!(
+            parse(&closed, true).is_ok(),
+            "deep ignored fields parse without overflowing the stack"
+        );
         assert!(parse(r#"{"title": "a"}"#, false)
             .unwrap_err()
             .message
