@@ -84,6 +84,8 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
     let mut talk_keys: Vec<TalkKey> = Vec::new();
     let mut names: Vec<Names> = Vec::new();
     let mut seen_ids: HashMap<u64, usize> = HashMap::new();
+    // Talks whose event folder's category.json is invalid (already reported), per folder.
+    let mut orphans: BTreeMap<PathBuf, usize> = BTreeMap::new();
     for raw in raw_talks {
         let record_ref = &raw.record;
         if record_ref.state == Some(2) && !opts.drafts {
@@ -93,6 +95,12 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
         if record_ref.id.is_some_and(|id| loaded.no_publish.contains(&id)) {
             archive.unpublished_skipped += 1;
             continue;
+        }
+        if let Some(dir) = raw.event_dir.as_ref().filter(|d| !event_by_dir.contains_key(*d)) {
+            if raw.format == Format::Pyvideo {
+                *orphans.entry(dir.clone()).or_default() += 1;
+                continue;
+            }
         }
         let Some(event) = event_for(
             &raw,
@@ -138,6 +146,13 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
             tags,
             language: lang,
         });
+    }
+
+    for (dir, n) in orphans {
+        problems.push(Problem::warning(
+            loaded.root.join(dir).join("category.json"),
+            format!("{n} talk(s) of this event skipped because this file is invalid"),
+        ));
     }
 
     // Event slugs.
