@@ -474,10 +474,34 @@ fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Option<
         .and_then(|u| checked_url(u, &path, "thumbnail_url", problems));
 
     let slug = match r.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => slugs::record_slug(s),
+        Some(s) => {
+            let safe = slugs::record_slug(s);
+            if safe != s {
+                problems.push(Problem::warning(
+                    &path,
+                    at(format!(
+                        "slug `{}` is not URL-safe; the talk gets `{safe}`",
+                        shown(s, 60)
+                    )),
+                ));
+            }
+            safe
+        }
         None => slugs::slugify(&title),
     };
-    let aliases = r.alias.into_iter().filter(|a| !a.trim().is_empty()).collect();
+    let mut aliases = Vec::new();
+    for alias in r.alias.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+        match safe_alias(alias) {
+            Some(a) => aliases.push(a.to_string()),
+            None => problems.push(Problem::warning(
+                &path,
+                at(format!(
+                    "alias `{}` is not a relative path of letters, digits, `-`, `_` and `.`; dropped",
+                    shown(alias, 60)
+                )),
+            )),
+        }
+    }
 
     let talk = Talk {
         id: r.id,
@@ -603,6 +627,18 @@ pub fn clean_text(s: &str) -> String {
 
 pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// An old site path a talk should redirect from, `/`-trimmed, if it is a plain relative
+/// path: `/`-separated parts of ASCII letters, digits, `-`, `_` and `.`, none starting with
+/// `.`, so it can never leave the output folder or hit a hidden file.
+fn safe_alias(alias: &str) -> Option<&str> {
+    let a = alias.trim_matches('/');
+    let ok = crate::urls::is_safe_rel_path(a)
+        && a.split('/').all(|seg| !seg.starts_with('.'))
+        && a.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'));
+    ok.then_some(a)
 }
 
 /// A URL from the data, kept only if it is an absolute http(s) URL; otherwise a warning.
