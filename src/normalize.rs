@@ -14,6 +14,12 @@ use crate::load::{Format, Loaded, RawRecord, RawRelated, RawTalk};
 use crate::model::{Archive, Event, Link, Talk, Term, VideoSource};
 use crate::slugs;
 
+/// Most speakers or tags one talk may list. Every speaker's and tag's page shows the
+/// talk with all its speakers, so output grows with the square of this number: a
+/// 100 kB file naming 5,000 speakers would otherwise publish over a gigabyte.
+/// (pyvideo's largest talk has 34 speakers.)
+pub const MAX_NAMES_PER_TALK: usize = 100;
+
 /// What normalisation may keep or drop.
 #[derive(Debug, Clone, Default)]
 pub struct NormalizeOptions {
@@ -376,6 +382,18 @@ fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Option<
         };
         problems.push(Problem::error(&path, at(msg.into())));
         return None;
+    }
+    for (field, list) in [("speakers", &r.speakers), ("tags", &r.tags)] {
+        let n = list.as_ref().map_or(0, Vec::len);
+        if n > MAX_NAMES_PER_TALK {
+            problems.push(Problem::error(
+                &path,
+                at(format!(
+                    "`{field}` lists {n} names; a talk may list at most {MAX_NAMES_PER_TALK}"
+                )),
+            ));
+            return None;
+        }
     }
     let date = r.recorded.as_deref().filter(|s| !s.trim().is_empty()).and_then(|d| {
         let parsed = Date::parse(d.trim());
