@@ -74,6 +74,23 @@ fn empty_title_and_slug() {
     site.assert_rejected(&[], &["./content/ev/videos/bad.json: error: `title` is empty"]);
 }
 
+// A list of API records names each bad record; the file counts once.
+#[test]
+fn list_with_two_bad_records() {
+    let site = Site::built();
+    site.write(
+        "content/list.json",
+        r#"[{"title": "", "category": "C"}, {"title": "Fine", "category": "C"}, {"category": "C"}]"#,
+    );
+    site.assert_rejected(
+        &[],
+        &[
+            "./content/list.json: error: record 0: `title` is empty",
+            "./content/list.json: error: record 2: missing field `title`",
+        ],
+    );
+}
+
 // Invisible characters do not make a title.
 #[test]
 fn title_of_only_zero_width_characters() {

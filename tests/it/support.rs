@@ -88,7 +88,14 @@ impl Site {
     pub fn assert_rejected(&self, args: &[&str], lines: &[&str]) {
         let before = self.snapshot();
         let run = self.build(args);
-        let errors = lines.iter().filter(|l| l.contains(": error: ")).count();
+        // Files with errors (no path here has a `:` in it).
+        let mut files: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.contains(": error: "))
+            .filter_map(|l| l.split(':').next())
+            .collect();
+        files.dedup();
+        let errors = files.len();
         let mut expected: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         expected.push(input_error_footer(errors));
         run.failed_with(&expected.join("\n"));
