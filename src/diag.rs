@@ -73,7 +73,7 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", shown(&self.path.to_string_lossy(), usize::MAX))?;
         if let (Some(l), Some(c)) = (self.line, self.column) {
             write!(f, ":{l}:{c}")?;
         }
@@ -102,6 +102,25 @@ impl fmt::Display for InputErrors {
 
 impl std::error::Error for InputErrors {}
 
+/// A raw input value as quoted in a message: at most `max_chars` characters (then `…`),
+/// with control, zero-width and bidi characters escaped, so a value can neither forge
+/// extra diagnostic lines nor hide or reorder text on a terminal.
+pub fn shown(raw: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(raw.len().min(max_chars));
+    for (i, c) in raw.chars().enumerate() {
+        if i == max_chars {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || crate::normalize::is_invisible(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// 1-based line and column of a byte offset in `text`.
 pub fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -126,6 +145,14 @@ mod tests {
         let err = serde_json::from_str::<serde_json::Value>("{\n  \"a\": }").unwrap_err();
         let p = Problem::from_json(Path::new("f.json"), &err);
         assert_eq!(p.to_string(), "f.json:2:8: error: expected value");
+    }
+
+    #[test]
+    fn shown_escapes_and_truncates() {
+        assert_eq!(shown("a\nb\u{0}\u{202E}c", 10), "a\\nb\\u{0}\\u{202e}c");
+        assert_eq!(shown("abcdef", 3), "abc…");
+        let p = Problem::error("a\nb.json", "x");
+        assert_eq!(p.to_string(), "a\\nb.json: error: x");
     }
 
     #[test]

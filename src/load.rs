@@ -276,8 +276,8 @@ fn read_limited(path: &Path) -> std::result::Result<Vec<u8>, Problem> {
         return Err(Problem::error(
             path,
             format!(
-                "file is {:.1} MB; files over {} MB are refused",
-                meta.len() as f64 / 1e6,
+                "file is {:.1} MiB; files over {} MiB are refused",
+                meta.len() as f64 / (1024.0 * 1024.0),
                 MAX_FILE_SIZE / (1024 * 1024)
             ),
         ));

@@ -107,7 +107,9 @@ fn main() -> ExitCode {
                 for p in &input.0 {
                     eprintln!("{p}");
                 }
-                let n = input.0.iter().filter(|p| p.is_error()).count();
+                let files: std::collections::BTreeSet<_> =
+                    input.0.iter().filter(|p| p.is_error()).map(|p| &p.path).collect();
+                let n = files.len();
                 eprintln!("error: {n} invalid input file(s); nothing was written (the previous site is unchanged)");
             } else {
                 eprintln!("error: {e}");

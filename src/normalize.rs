@@ -9,10 +9,16 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::config::UrlStyle;
 use crate::date::Date;
-use crate::diag::Problem;
+use crate::diag::{shown, Problem};
 use crate::load::{Format, Loaded, RawRecord, RawRelated, RawTalk};
 use crate::model::{Archive, Event, Link, Talk, Term, VideoSource};
 use crate::slugs;
+
+/// Most speakers or tags one talk may list. Every speaker's and tag's page shows the
+/// talk with all its speakers, so output grows with the square of this number: a
+/// 100 kB file naming 5,000 speakers would otherwise publish over a gigabyte.
+/// (pyvideo's largest talk has 34 speakers.)
+pub const MAX_NAMES_PER_TALK: usize = 100;
 
 /// What normalisation may keep or drop.
 #[derive(Debug, Clone, Default)]
@@ -84,6 +90,8 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
     let mut talk_keys: Vec<TalkKey> = Vec::new();
     let mut names: Vec<Names> = Vec::new();
     let mut seen_ids: HashMap<u64, usize> = HashMap::new();
+    // Talks whose event folder's category.json is invalid (already reported), per folder.
+    let mut orphans: BTreeMap<PathBuf, usize> = BTreeMap::new();
     for raw in raw_talks {
         let record_ref = &raw.record;
         if record_ref.state == Some(2) && !opts.drafts {
@@ -93,6 +101,12 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
         if record_ref.id.is_some_and(|id| loaded.no_publish.contains(&id)) {
             archive.unpublished_skipped += 1;
             continue;
+        }
+        if let Some(dir) = raw.event_dir.as_ref().filter(|d| !event_by_dir.contains_key(*d)) {
+            if raw.format == Format::Pyvideo {
+                *orphans.entry(dir.clone()).or_default() += 1;
+                continue;
+            }
         }
         let Some(event) = event_for(
             &raw,
@@ -138,6 +152,13 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
             tags,
             language: lang,
         });
+    }
+
+    for (dir, n) in orphans {
+        problems.push(Problem::warning(
+            loaded.root.join(dir).join("category.json"),
+            format!("{n} talk(s) of this event skipped because this file is invalid"),
+        ));
     }
 
     // Event slugs.
@@ -362,12 +383,24 @@ fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Option<
         problems.push(Problem::error(&path, at(msg.into())));
         return None;
     }
+    for (field, list) in [("speakers", &r.speakers), ("tags", &r.tags)] {
+        let n = list.as_ref().map_or(0, Vec::len);
+        if n > MAX_NAMES_PER_TALK {
+            problems.push(Problem::error(
+                &path,
+                at(format!(
+                    "`{field}` lists {n} names; a talk may list at most {MAX_NAMES_PER_TALK}"
+                )),
+            ));
+            return None;
+        }
+    }
     let date = r.recorded.as_deref().filter(|s| !s.trim().is_empty()).and_then(|d| {
         let parsed = Date::parse(d.trim());
         if parsed.is_none() {
             problems.push(Problem::warning(
                 &path,
-                at(format!("`recorded` is `{}`, not a date of the form YYYY-MM-DD[Thh:mm:ss[+hh:mm]]; the talk is listed as undated", d.chars().take(40).collect::<String>())),
+                at(format!("`recorded` is `{}`, not a date of the form YYYY-MM-DD[Thh:mm:ss[+hh:mm]]; the talk is listed as undated", shown(d, 40))),
             ));
         }
         parsed
@@ -459,10 +492,34 @@ fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Option<
         .and_then(|u| checked_url(u, &path, "thumbnail_url", problems));
 
     let slug = match r.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => slugs::record_slug(s),
+        Some(s) => {
+            let safe = slugs::record_slug(s);
+            if safe != s {
+                problems.push(Problem::warning(
+                    &path,
+                    at(format!(
+                        "slug `{}` is not URL-safe; the talk gets `{safe}`",
+                        shown(s, 60)
+                    )),
+                ));
+            }
+            safe
+        }
         None => slugs::slugify(&title),
     };
-    let aliases = r.alias.into_iter().filter(|a| !a.trim().is_empty()).collect();
+    let mut aliases = Vec::new();
+    for alias in r.alias.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+        match safe_alias(alias) {
+            Some(a) => aliases.push(a.to_string()),
+            None => problems.push(Problem::warning(
+                &path,
+                at(format!(
+                    "alias `{}` is not a relative path of letters, digits, `-`, `_` and `.`; dropped",
+                    shown(alias, 60)
+                )),
+            )),
+        }
+    }
 
     let talk = Talk {
         id: r.id,
@@ -586,18 +643,30 @@ pub fn clean_text(s: &str) -> String {
         .collect()
 }
 
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
+    // Zero-width joiners (U+200C/D) stay: emoji sequences and several scripts need them.
     matches!(c, '\u{200B}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// An old site path a talk should redirect from, `/`-trimmed, if it is a plain relative
+/// path: `/`-separated parts of ASCII letters, digits, `-`, `_` and `.`, none starting with
+/// `.`, so it can never leave the output folder or hit a hidden file.
+fn safe_alias(alias: &str) -> Option<&str> {
+    let a = alias.trim_matches('/');
+    let ok = crate::urls::is_safe_rel_path(a)
+        && a.split('/').all(|seg| !seg.starts_with('.'))
+        && a.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'));
+    ok.then_some(a)
 }
 
 /// A URL from the data, kept only if it is an absolute http(s) URL; otherwise a warning.
 fn checked_url(raw: &str, path: &std::path::Path, what: &str, problems: &mut Vec<Problem>) -> Option<String> {
     let ok = crate::video::safe_http_url(raw);
     if ok.is_none() {
-        let shown: String = raw.chars().take(60).collect();
         problems.push(Problem::warning(
             path,
-            format!("{what} `{shown}` is not an http(s) URL; dropped"),
+            format!("{what} `{}` is not an http(s) URL; dropped", shown(raw, 60)),
         ));
     }
     ok
@@ -608,7 +677,7 @@ fn checked_date(raw: &str, path: &std::path::Path, what: &str, problems: &mut Ve
     if d.is_none() && !raw.trim().is_empty() {
         problems.push(Problem::warning(
             path,
-            format!("`{what}` is `{raw}`, not a YYYY-MM-DD date; ignored"),
+            format!("`{what}` is `{}`, not a YYYY-MM-DD date; ignored", shown(raw, 40)),
         ));
     }
     d

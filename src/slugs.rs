@@ -4,7 +4,7 @@
 //! `dmitrii`, "张伟" → `zhang-wei`); a name with nothing to transliterate (only
 //! punctuation or symbols) gets a short stable hash instead of an empty slug.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Longest slug we emit: file names must stay well under the 255-byte limit.
 pub const MAX_SLUG_LEN: usize = 100;
@@ -89,20 +89,32 @@ pub fn allocate<K: Ord + Clone>(wanted: &[(K, String)]) -> BTreeMap<K, String> {
             out.insert(k.clone(), s.clone());
         }
     }
+    // Next suffix to try per wish, so k talks wanting one slug cost O(k), not O(k²).
+    let mut next: HashMap<&str, usize> = HashMap::new();
     for (k, s) in &sorted {
         if out.contains_key(k) {
             continue;
         }
         let mut candidate = s.clone();
-        let mut n = 2;
+        let n = next.entry(s.as_str()).or_insert(2);
         while used.contains(&candidate) {
-            candidate = format!("{s}-{n}");
-            n += 1;
+            candidate = with_suffix(s, *n);
+            *n += 1;
         }
         used.insert(candidate.clone());
         out.insert(k.clone(), candidate);
     }
     out
+}
+
+/// `slug-n`, cutting `slug` so the result stays within [`MAX_SLUG_LEN`].
+fn with_suffix(slug: &str, n: usize) -> String {
+    let suffix = format!("-{n}");
+    let mut cut = MAX_SLUG_LEN.saturating_sub(suffix.len()).min(slug.len());
+    while !slug.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{suffix}", slug[..cut].trim_end_matches('-'))
 }
 
 #[cfg(test)]
@@ -147,5 +159,13 @@ mod tests {
         assert_eq!(m["c"], "x-2");
         assert_eq!(m["b"], "x-3");
         assert_eq!(m["d"], "page-2");
+    }
+
+    #[test]
+    fn suffixed_slugs_stay_short() {
+        let long = "a".repeat(MAX_SLUG_LEN);
+        let m = allocate(&[(1, long.clone()), (2, long.clone())]);
+        assert_eq!(m[&1], long);
+        assert_eq!(m[&2], format!("{}-2", &long[..MAX_SLUG_LEN - 2]));
     }
 }

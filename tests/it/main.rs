@@ -1,10 +1,22 @@
-//! Integration tests: one binary, one module per feature (as ripgrep and mdBook do).
+//! Integration tests: one binary, one module per feature (as ripgrep and mdBook do):
+//! builds of the sample and the real archive, site outputs, check, init, hostile and
+//! broken input (the real `podium` binary on each kind of damage), and property
+//! tests of the pieces the fuzz targets in `fuzz/` cover.
 
 mod check;
 mod common;
+mod dates;
+mod files;
 mod hostile;
 mod init;
+mod interrupt;
+mod invariants;
+mod json;
 mod outputs;
+mod props;
 mod real_data;
+mod records;
 mod sample;
+mod scale;
 mod site_links;
+mod support;
