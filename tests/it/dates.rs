@@ -14,7 +14,7 @@ fn recorded(value: &str) -> Site {
 
 fn undated_warning(value: &str) -> String {
     format!(
-        "./content/ev/videos/d.json: warning: `recorded` is `{value}`, not a date of the form YYYY-MM-DD[Thh:mm:ss[+hh:mm]]; the talk is listed as undated"
+        "content/ev/videos/d.json: warning: `recorded` is `{value}`, not a date of the form YYYY-MM-DD[Thh:mm:ss[+hh:mm]]; the talk is listed as undated"
     )
 }
 
@@ -58,8 +58,8 @@ fn invalid_event_dates_are_ignored_with_a_warning() {
     site.assert_built(
         &[],
         &[
-            "./content/ev/category.json: warning: `end_date` is `0000-00-00`, not a YYYY-MM-DD date; ignored",
-            "./content/ev/category.json: warning: `start_date` is `2011-02-30`, not a YYYY-MM-DD date; ignored",
+            "content/ev/category.json: warning: `end_date` is `0000-00-00`, not a YYYY-MM-DD date; ignored",
+            "content/ev/category.json: warning: `start_date` is `2011-02-30`, not a YYYY-MM-DD date; ignored",
         ],
     );
 }

@@ -16,7 +16,7 @@ fn rejected(bytes: impl AsRef<[u8]>, error: &str) {
 fn truncated_json() {
     rejected(
         "{\n  \"title\": \"B\",\n  \"videos\": [\n",
-        "./content/ev/videos/bad.json:4:1: error: EOF while parsing a list",
+        "content/ev/videos/bad.json:4:1: error: EOF while parsing a list",
     );
 }
 
@@ -24,7 +24,7 @@ fn truncated_json() {
 fn trailing_garbage() {
     rejected(
         "{\"title\": \"B\", \"videos\": []}\n}x",
-        "./content/ev/videos/bad.json:2:1: error: trailing characters",
+        "content/ev/videos/bad.json:2:1: error: trailing characters",
     );
 }
 
@@ -43,7 +43,7 @@ fn byte_order_mark_is_accepted() {
 fn invalid_utf8() {
     rejected(
         b"{\n  \"title\": \"caf\xe9\",\n  \"videos\": []\n}".as_slice(),
-        "./content/ev/videos/bad.json:2:16: error: invalid UTF-8; files must be UTF-8 encoded",
+        "content/ev/videos/bad.json:2:16: error: invalid UTF-8; files must be UTF-8 encoded",
     );
 }
 
@@ -52,7 +52,7 @@ fn invalid_utf8() {
 fn raw_nul_byte_in_a_string() {
     rejected(
         b"{\"title\": \"a\x00b\", \"videos\": []}".as_slice(),
-        "./content/ev/videos/bad.json:1:13: error: control character (\\u0000-\\u001F) found while parsing a string",
+        "content/ev/videos/bad.json:1:13: error: control character (\\u0000-\\u001F) found while parsing a string",
     );
 }
 
@@ -68,6 +68,10 @@ fn escaped_nul_in_a_string_is_dropped() {
     let page = site.read("public/events/ev/a-b/index.html");
     assert!(page.contains("<h1>a b</h1>"), "{page}");
     for (path, node) in site.snapshot() {
+        // The search index is gzipped binary; everything else is text.
+        if path.starts_with("public/pagefind") {
+            continue;
+        }
         if let crate::support::Node::File(bytes) = node {
             assert!(!bytes.contains(&0), "NUL byte published in {}", path.display());
         }
@@ -78,7 +82,7 @@ fn escaped_nul_in_a_string_is_dropped() {
 fn empty_file() {
     rejected(
         "",
-        "./content/ev/videos/bad.json: error: file is empty; expected a JSON object",
+        "content/ev/videos/bad.json: error: file is empty; expected a JSON object",
     );
 }
 
@@ -86,7 +90,7 @@ fn empty_file() {
 fn whitespace_only_file() {
     rejected(
         " \n\t\n",
-        "./content/ev/videos/bad.json: error: file is empty; expected a JSON object",
+        "content/ev/videos/bad.json: error: file is empty; expected a JSON object",
     );
 }
 
@@ -98,8 +102,8 @@ fn zero_byte_category_json() {
     site.assert_rejected(
         &[],
         &[
-            "./content/ev/category.json: error: file is empty; expected a JSON object",
-            "./content/ev/category.json: warning: 1 talk(s) of this event skipped because this file is invalid",
+            "content/ev/category.json: error: file is empty; expected a JSON object",
+            "content/ev/category.json: warning: 1 talk(s) of this event skipped because this file is invalid",
         ],
     );
 }
@@ -113,7 +117,7 @@ fn json_file_of_100_mb() {
     body.extend_from_slice(b"\"}");
     rejected(
         body,
-        "./content/ev/videos/bad.json: error: file is 100.0 MiB; files over 32 MiB are refused",
+        "content/ev/videos/bad.json: error: file is 100.0 MiB; files over 32 MiB are refused",
     );
 }
 
@@ -123,12 +127,12 @@ fn nesting_10000_levels_deep() {
     // A list of records whose first record is not an object.
     rejected(
         deep.clone(),
-        "./content/ev/videos/bad.json:1:2: error: invalid type: sequence, expected a string",
+        "content/ev/videos/bad.json:1:2: error: invalid type: sequence, expected a string",
     );
     // Deep inside a typed field: serde_json's recursion limit, not a stack overflow.
     rejected(
         format!("{{\"title\": \"B\", \"videos\": [], \"related_urls\": {deep}}}"),
-        "./content/ev/videos/bad.json:1:172: error: recursion limit exceeded",
+        "content/ev/videos/bad.json:1:172: error: recursion limit exceeded",
     );
 }
 
@@ -149,7 +153,7 @@ fn nesting_10000_levels_deep_in_an_unknown_field_is_ignored() {
 fn number_where_a_string_is_expected() {
     rejected(
         "{\n  \"title\": 5,\n  \"videos\": []\n}",
-        "./content/ev/videos/bad.json:2:12: error: invalid type: integer `5`, expected a string",
+        "content/ev/videos/bad.json:2:12: error: invalid type: integer `5`, expected a string",
     );
 }
 
@@ -157,6 +161,6 @@ fn number_where_a_string_is_expected() {
 fn not_an_object() {
     rejected(
         "\"just a string\"",
-        "./content/ev/videos/bad.json:1:1: error: expected a JSON object (a talk record) or an array of records",
+        "content/ev/videos/bad.json:1:1: error: expected a JSON object (a talk record) or an array of records",
     );
 }

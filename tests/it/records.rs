@@ -64,14 +64,14 @@ fn null_in_every_optional_field() {
 fn null_title_is_a_type_error() {
     let site = Site::built();
     site.write(BAD, r#"{"title": null, "videos": []}"#);
-    site.assert_rejected(&[], &["./content/ev/videos/bad.json: error: missing field `title`"]);
+    site.assert_rejected(&[], &["content/ev/videos/bad.json: error: missing field `title`"]);
 }
 
 #[test]
 fn empty_title_and_slug() {
     let site = Site::built();
     site.write(BAD, r#"{"title": "", "slug": "", "videos": []}"#);
-    site.assert_rejected(&[], &["./content/ev/videos/bad.json: error: `title` is empty"]);
+    site.assert_rejected(&[], &["content/ev/videos/bad.json: error: `title` is empty"]);
 }
 
 // A list of API records names each bad record; the file counts once.
@@ -85,8 +85,8 @@ fn list_with_two_bad_records() {
     site.assert_rejected(
         &[],
         &[
-            "./content/list.json: error: record 0: `title` is empty",
-            "./content/list.json: error: record 2: missing field `title`",
+            "content/list.json: error: record 0: `title` is empty",
+            "content/list.json: error: record 2: missing field `title`",
         ],
     );
 }
@@ -96,7 +96,7 @@ fn list_with_two_bad_records() {
 fn title_of_only_zero_width_characters() {
     let site = Site::built();
     site.write(BAD, "{\"title\": \"\u{200b}\u{feff} \u{202e}\", \"videos\": []}");
-    site.assert_rejected(&[], &["./content/ev/videos/bad.json: error: `title` is empty"]);
+    site.assert_rejected(&[], &["content/ev/videos/bad.json: error: `title` is empty"]);
 }
 
 #[test]
@@ -106,8 +106,8 @@ fn empty_event_title() {
     site.assert_rejected(
         &[],
         &[
-            "./content/ev/category.json: error: event `title` is empty",
-            "./content/ev/category.json: warning: 1 talk(s) of this event skipped because this file is invalid",
+            "content/ev/category.json: error: event `title` is empty",
+            "content/ev/category.json: warning: 1 talk(s) of this event skipped because this file is invalid",
         ],
     );
 }
@@ -132,7 +132,7 @@ fn duplicate_ids() {
     site.write("content/ev/videos/c.json", r#"{"title": "C", "id": 7, "videos": []}"#);
     site.assert_rejected(
         &[],
-        &["./content/ev/videos/c.json: error: duplicate id 7: also used by `./content/ev/videos/b.json`; ids must be unique"],
+        &["content/ev/videos/c.json: error: duplicate id 7: also used by `content/ev/videos/b.json`; ids must be unique"],
     );
 }
 
@@ -144,7 +144,7 @@ fn duplicate_id_of_the_same_talk_is_a_warning() {
     site.write("content/ev/videos/c.json", r#"{"title": "b", "id": 7, "videos": []}"#);
     site.assert_built(
         &[],
-        &["./content/ev/videos/c.json: warning: talk id 7 is the same talk as `./content/ev/videos/b.json`; this copy is skipped"],
+        &["content/ev/videos/c.json: warning: talk id 7 is the same talk as `content/ev/videos/b.json`; this copy is skipped"],
     );
 }
 
@@ -161,7 +161,7 @@ fn duplicate_slugs_in_one_event() {
     );
     site.assert_built(
         &[],
-        &["./content/ev/videos/c.json: warning: slug `same` is used by another talk in this event; this talk gets `same-2`"],
+        &["content/ev/videos/c.json: warning: slug `same` is used by another talk in this event; this talk gets `same-2`"],
     );
     assert!(site.read("public/events/ev/same/index.html").contains("<h1>B</h1>"));
     assert!(site.read("public/events/ev/same-2/index.html").contains("<h1>C</h1>"));
@@ -212,9 +212,9 @@ fn slug_or_alias_with_path_characters() {
             format!(r#"{{"title": "Hostile", "slug": "{raw}", "alias": "{raw}", "videos": []}}"#),
         );
         let shown = raw.replace(r"\\", r"\");
-        let alias = format!("./content/ev/videos/bad.json: warning: alias `{shown}` is not a relative path of letters, digits, `-`, `_` and `.`; dropped");
+        let alias = format!("content/ev/videos/bad.json: warning: alias `{shown}` is not a relative path of letters, digits, `-`, `_` and `.`; dropped");
         let slug_warning =
-            format!("./content/ev/videos/bad.json: warning: slug `{shown}` is not URL-safe; the talk gets `{slug}`");
+            format!("content/ev/videos/bad.json: warning: slug `{shown}` is not URL-safe; the talk gets `{slug}`");
         let expected: Vec<&str> = if alias_dropped {
             vec![&alias, &slug_warning]
         } else {
@@ -302,7 +302,7 @@ fn names_in_other_scripts() {
     );
     site.assert_built(
         &[],
-        &["./content/ev/videos/bad.json: warning: empty speaker name ignored"],
+        &["content/ev/videos/bad.json: warning: empty speaker name ignored"],
     );
     let page = site.read("public/events/ev/scripts/index.html");
     for (name, slug) in [
@@ -335,8 +335,8 @@ fn control_characters_in_quoted_values_are_escaped() {
     site.assert_built(
         &[],
         &[
-            "./content/ev/videos/bad.json: warning: `recorded` is `x\\n./content/ev/videos/a.json: error: for…`, not a date of the form YYYY-MM-DD[Thh:mm:ss[+hh:mm]]; the talk is listed as undated",
-            "./content/ev/videos/bad.json: warning: thumbnail_url `javascript:alert(1)\\u{202e}` is not an http(s) URL; dropped",
+            "content/ev/videos/bad.json: warning: `recorded` is `x\\n./content/ev/videos/a.json: error: for…`, not a date of the form YYYY-MM-DD[Thh:mm:ss[+hh:mm]]; the talk is listed as undated",
+            "content/ev/videos/bad.json: warning: thumbnail_url `javascript:alert(1)\\u{202e}` is not an http(s) URL; dropped",
         ],
     );
 }
@@ -372,7 +372,7 @@ fn talk_with_5000_speakers_is_refused() {
     );
     site.assert_rejected(
         &[],
-        &["./content/ev/videos/bad.json: error: `speakers` lists 5000 names; a talk may list at most 100"],
+        &["content/ev/videos/bad.json: error: `speakers` lists 5000 names; a talk may list at most 100"],
     );
     let tags: Vec<String> = (0..101).map(|i| format!("\"t{i}\"")).collect();
     site.write(
@@ -381,6 +381,6 @@ fn talk_with_5000_speakers_is_refused() {
     );
     site.assert_rejected(
         &[],
-        &["./content/ev/videos/bad.json: error: `tags` lists 101 names; a talk may list at most 100"],
+        &["content/ev/videos/bad.json: error: `tags` lists 101 names; a talk may list at most 100"],
     );
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::support::{generate_talks, input_error_footer, Site};
 
-const BAD: &str = "./content/gen/videos/t12345.json";
+const BAD: &str = "content/gen/videos/t12345.json";
 
 #[test]
 fn one_bad_file_of_20000() {
