@@ -244,9 +244,15 @@ fn fingerprint(config: &Config, opts: &BuildOptions) -> String {
     if let Ok(exe) = std::env::current_exe() {
         add_tree(&exe, &mut h);
     }
+    // The output folder is where the fingerprint is kept, not an input: two builds of
+    // the same input into different folders must write identical manifests.
+    let settings = Config {
+        output_dir: Default::default(),
+        ..config.clone()
+    };
     h.write(
         format!(
-            "{config:?} {} {} {} {}",
+            "{settings:?} {} {} {} {}",
             opts.drafts, opts.follow_links, opts.skip_invalid, opts.no_search
         )
         .as_bytes(),

@@ -43,6 +43,7 @@ pub const THEME_STATIC: &[(&str, &[u8])] = &[
     ("player.js", include_bytes!("../static/player.js")),
     ("search.js", include_bytes!("../static/search.js")),
     ("talk.svg", include_bytes!("../static/talk.svg")),
+    ("favicon.svg", include_bytes!("../static/favicon.svg")),
 ];
 
 /// Talks listed per "related" box.

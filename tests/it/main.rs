@@ -7,6 +7,7 @@ mod check;
 mod common;
 mod dates;
 mod files;
+mod golden;
 mod hostile;
 mod init;
 mod interrupt;

@@ -42,7 +42,13 @@ fn every_published_talk_has_one_page() {
             .unwrap()
             .to_string_lossy()
             .into_owned();
-        let title: String = v["title"].as_str().unwrap().nfc().collect();
+        // The build drops invisible characters (zero-width space, bidi controls) from titles.
+        let title: String = v["title"]
+            .as_str()
+            .unwrap()
+            .nfc()
+            .filter(|c| !matches!(c, '\u{200B}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'))
+            .collect();
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         if v["id"].as_u64().is_some_and(|id| no_publish.contains(&id)) {
             hidden_titles.push((event, title));
