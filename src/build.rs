@@ -69,6 +69,18 @@ impl BuildReport {
 fn site_outputs(site: &Site<'_>, problems: &mut Vec<Problem>) -> Result<Vec<(String, Vec<u8>)>> {
     let jobs = site.jobs();
     let urls: Vec<String> = jobs.iter().map(|j| site.job_url(j)).collect();
+    let mut out = crate::feeds::render_feeds(site)?;
+    out.extend(whole_site_outputs(site, &urls, problems)?);
+    Ok(out)
+}
+
+/// The outputs built from the whole site at once (sitemap, robots.txt, redirects,
+/// JSON API), given the URL of every page. `serve` regenerates these after each change.
+pub fn whole_site_outputs(
+    site: &Site<'_>,
+    urls: &[String],
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let pages: std::collections::HashSet<String> = urls.iter().map(|u| crate::urls::file_for(u)).collect();
     let base = site.config.base();
     let mut sitemap_urls: Vec<String> = urls
@@ -77,8 +89,7 @@ fn site_outputs(site: &Site<'_>, problems: &mut Vec<Problem>) -> Result<Vec<(Str
         .map(|u| format!("{base}{u}"))
         .collect();
     sitemap_urls.sort();
-    let mut out = crate::feeds::render_feeds(site)?;
-    out.extend(crate::sitemap::render(base, &sitemap_urls, crate::sitemap::MAX_URLS));
+    let mut out = crate::sitemap::render(base, &sitemap_urls, crate::sitemap::MAX_URLS);
     out.push(crate::sitemap::robots(base));
     let (map, redirect_problems) = crate::redirects::collect(site, &pages);
     problems.extend(redirect_problems);

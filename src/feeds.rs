@@ -1,6 +1,8 @@
 //! Atom 1.0 and RSS 2.0 feeds for the archive, each event, speaker and tag,
 //! rendered with the theme's `atom.xml` and `rss.xml` templates.
 
+use std::borrow::Cow;
+
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -46,45 +48,72 @@ struct Enclosure {
     mime: String,
 }
 
+/// The list a feed belongs to: the whole archive, or one event, speaker or tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FeedOf {
+    Home,
+    Event(usize),
+    Speaker(usize),
+    Tag(usize),
+}
+
 /// A feed to write: its page URL (site-relative), title and talks (newest first).
 struct FeedSpec<'a> {
     page: String,
     title: String,
-    talks: &'a [usize],
+    talks: Cow<'a, [usize]>,
+}
+
+/// Every feed of the site.
+pub fn all_feeds(site: &Site<'_>) -> Vec<FeedOf> {
+    let a = site.archive;
+    let mut all = vec![FeedOf::Home];
+    all.extend((0..a.events.len()).map(FeedOf::Event));
+    all.extend((0..a.speakers.len()).map(FeedOf::Speaker));
+    all.extend((0..a.tags.len()).map(FeedOf::Tag));
+    all
+}
+
+fn spec<'a>(site: &'a Site<'_>, of: FeedOf) -> FeedSpec<'a> {
+    let a = site.archive;
+    match of {
+        FeedOf::Home => FeedSpec {
+            page: "/".into(),
+            title: site.config.title.clone(),
+            talks: Cow::Owned((0..a.talks.len().min(site.config.feed_limit)).collect()),
+        },
+        FeedOf::Event(e) => FeedSpec {
+            page: site.event_url(&a.events[e]),
+            title: a.events[e].title.clone(),
+            talks: Cow::Borrowed(&a.events[e].talks),
+        },
+        FeedOf::Speaker(s) => FeedSpec {
+            page: site.speaker_url(&a.speakers[s]),
+            title: format!("Talks by {}", a.speakers[s].name),
+            talks: Cow::Borrowed(&a.speakers[s].talks),
+        },
+        FeedOf::Tag(t) => FeedSpec {
+            page: site.tag_url(&a.tags[t]),
+            title: format!("Talks tagged {}", a.tags[t].name),
+            talks: Cow::Borrowed(&a.tags[t].talks),
+        },
+    }
+}
+
+/// The site-relative URL of the page a feed belongs to.
+pub fn feed_page(site: &Site<'_>, of: FeedOf) -> String {
+    spec(site, of).page
 }
 
 /// Every feed of the site as (output path, bytes).
 pub fn render_feeds(site: &Site<'_>) -> Result<Vec<OutFile>> {
-    let a = site.archive;
-    let all: Vec<usize> = (0..a.talks.len()).collect();
-    let mut specs = vec![FeedSpec {
-        page: "/".into(),
-        title: site.config.title.clone(),
-        talks: &all,
-    }];
-    for e in &a.events {
-        specs.push(FeedSpec {
-            page: site.event_url(e),
-            title: e.title.clone(),
-            talks: &e.talks,
-        });
-    }
-    for s in &a.speakers {
-        specs.push(FeedSpec {
-            page: site.speaker_url(s),
-            title: format!("Talks by {}", s.name),
-            talks: &s.talks,
-        });
-    }
-    for t in &a.tags {
-        specs.push(FeedSpec {
-            page: site.tag_url(t),
-            title: format!("Talks tagged {}", t.name),
-            talks: &t.talks,
-        });
-    }
-    let out: Result<Vec<Vec<OutFile>>> = specs.par_iter().map(|spec| render_feed(site, spec)).collect();
+    let out: Result<Vec<Vec<OutFile>>> = all_feeds(site).par_iter().map(|&of| render_feed_of(site, of)).collect();
     Ok(out?.into_iter().flatten().collect())
+}
+
+/// One feed (its Atom and RSS files) as (output path, bytes).
+pub fn render_feed_of(site: &Site<'_>, of: FeedOf) -> Result<Vec<OutFile>> {
+    render_feed(site, &spec(site, of))
 }
 
 fn render_feed(site: &Site<'_>, spec: &FeedSpec<'_>) -> Result<Vec<OutFile>> {
