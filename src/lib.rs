@@ -3,7 +3,8 @@
 //! The pipeline is `load` (read JSON from disk) → `normalize` (raw records to the
 //! validated [`model::Archive`]) → `render` (Tera pages, all in memory) → `write`
 //! (atomic, only-changed files). `build` ties them together; the CLI in `main.rs`
-//! is a thin layer over [`build::build`].
+//! is a thin layer over [`build::build`]. `serve` (feature `serve`) keeps the site
+//! in memory and re-renders only what each change to the inputs touches.
 
 pub mod api;
 pub mod build;
@@ -17,6 +18,8 @@ pub mod model;
 pub mod normalize;
 pub mod redirects;
 pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sitemap;
 pub mod slugs;
 pub mod urls;
