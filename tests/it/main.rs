@@ -3,3 +3,5 @@
 mod common;
 mod real_data;
 mod sample;
+#[cfg(feature = "serve")]
+mod serve;
