@@ -48,6 +48,9 @@ struct ServeArgs {
     /// Follow symbolic links inside the data folder.
     #[arg(long)]
     follow_links: bool,
+    /// Print how long each step of every update took.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -113,6 +116,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     drafts: args.drafts,
                     follow_links: args.follow_links,
                 },
+                timings: args.timings,
             })?;
             Ok(ExitCode::SUCCESS)
         }

@@ -38,6 +38,9 @@ pub use watch::QUIET;
 use crate::config::Config;
 use crate::urls;
 
+/// Quiet time after an update before the whole-site files are regenerated.
+const SETTLE_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Where the reload script is served; added before `</body>` of every HTML page.
 pub const SCRIPT_PATH: &str = "/__podium/livereload.js";
 /// The server-sent events stream the script listens to.
@@ -66,6 +69,8 @@ pub struct ServeOptions {
     /// 0 picks a free port.
     pub port: u16,
     pub preview: PreviewOptions,
+    /// Print how long each step of every update took.
+    pub timings: bool,
 }
 
 /// The config as served: links point at the local server.
@@ -146,7 +151,21 @@ fn rebuild_loop(
     opts: ServeOptions,
     base_url: String,
 ) {
-    while let Some(batch) = watch.next_batch() {
+    loop {
+        // Whole-site files are regenerated once no change has come for a moment.
+        let idle = (!preview.is_settled()).then_some(SETTLE_AFTER);
+        let batch = match watch.next_batch(idle) {
+            watch::Next::Batch(b) => b,
+            watch::Next::Closed => break,
+            watch::Next::Idle => {
+                if let Some(took) = preview.settle() {
+                    if opts.timings {
+                        eprintln!("  ms: whole-site files {:.1}", took.as_secs_f64() * 1000.0);
+                    }
+                }
+                continue;
+            }
+        };
         if batch.config {
             let started = Instant::now();
             let rebuilt = serve_config(&opts, &base_url).and_then(|config| {
@@ -178,6 +197,14 @@ fn rebuild_loop(
         let report = preview.update(&batch.changes);
         for p in &report.problems {
             eprintln!("{p}");
+        }
+        if opts.timings {
+            let steps: Vec<String> = report
+                .phases
+                .iter()
+                .map(|(name, d)| format!("{name} {:.1}", d.as_secs_f64() * 1000.0))
+                .collect();
+            eprintln!("  ms: {}", steps.join(", "));
         }
         match report.mode {
             Mode::Nothing if !report.problems.iter().any(|p| p.is_error()) => {}

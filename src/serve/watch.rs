@@ -25,6 +25,16 @@ pub struct Batch {
     pub config: bool,
 }
 
+/// What [`Watch::next_batch`] saw.
+#[derive(Debug)]
+pub enum Next {
+    Batch(Batch),
+    /// No event for the time asked.
+    Idle,
+    /// The watcher stopped.
+    Closed,
+}
+
 /// A folder as configured and as the file system names it.
 struct Dir {
     configured: PathBuf,
@@ -106,18 +116,29 @@ impl Watch {
         })
     }
 
-    /// Waits for the next batch of changes; `None` once the watcher has stopped.
-    pub fn next_batch(&mut self) -> Option<Batch> {
+    /// Waits for the next batch of changes. With `idle`, gives up after that long
+    /// without any event and returns [`Next::Idle`].
+    pub fn next_batch(&mut self, idle: Option<Duration>) -> Next {
         let mut batch = Batch::default();
         loop {
-            let first = self.events.recv().ok()?;
+            let first = match idle {
+                Some(wait) => match self.events.recv_timeout(wait) {
+                    Ok(ev) => ev,
+                    Err(RecvTimeoutError::Timeout) => return Next::Idle,
+                    Err(RecvTimeoutError::Disconnected) => return Next::Closed,
+                },
+                None => match self.events.recv() {
+                    Ok(ev) => ev,
+                    Err(_) => return Next::Closed,
+                },
+            };
             self.add(first, &mut batch);
             let started = Instant::now();
             loop {
                 match self.events.recv_timeout(QUIET) {
                     Ok(ev) => self.add(ev, &mut batch),
                     Err(RecvTimeoutError::Timeout) => break,
-                    Err(RecvTimeoutError::Disconnected) => return None,
+                    Err(RecvTimeoutError::Disconnected) => return Next::Closed,
                 }
                 if started.elapsed() > MAX_WAIT {
                     break;
@@ -126,7 +147,7 @@ impl Watch {
             if batch.config || !batch.changes.is_empty() {
                 batch.changes.sort();
                 batch.changes.dedup();
-                return Some(batch);
+                return Next::Batch(batch);
             }
         }
     }

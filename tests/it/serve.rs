@@ -61,6 +61,14 @@ fn assert_same_as_fresh(store: &Store, config: &Config, what: &str) {
     );
 }
 
+/// Applies changes as the server does once the inputs are quiet: pages, then whole-site files.
+fn apply(preview: &mut Preview, changes: &[Change]) -> podium::serve::Report {
+    let report = preview.update(changes);
+    preview.settle();
+    assert!(preview.is_settled());
+    report
+}
+
 fn page(store: &Store, rel: &str) -> String {
     String::from_utf8(store.get(rel).unwrap_or_default().to_vec()).unwrap()
 }
@@ -78,31 +86,42 @@ fn incremental_updates_match_fresh_builds() {
 
     // Own fields only: patched in place.
     edit_json(&jupyter, |v| v["description"] = "A *new* description.".into());
-    assert_eq!(preview.update(&data(&jupyter)).mode, Mode::Fast);
+    assert_eq!(apply(&mut preview, &data(&jupyter)).mode, Mode::Fast);
     assert_same_as_fresh(&store, &config, "a description edit");
     edit_json(&jupyter, |v| v["title"] = "Jupyter, renamed".into());
-    assert_eq!(preview.update(&data(&jupyter)).mode, Mode::Fast);
+    assert_eq!(apply(&mut preview, &data(&jupyter)).mode, Mode::Fast);
     assert_same_as_fresh(&store, &config, "a title edit");
     // A title edit that moves the page (the record has no slug).
     edit_json(&geo, |v| v["title"] = "GeoPandas, la donnée géographique".into());
-    assert_eq!(preview.update(&data(&geo)).mode, Mode::Fast);
+    assert_eq!(apply(&mut preview, &data(&geo)).mode, Mode::Fast);
     assert_same_as_fresh(&store, &config, "a title edit that changes the URL");
     assert!(store
         .get("events/meetup-paris/geopandas-la-donnee-geographique/index.html")
         .is_some());
+    // A title whose slug another talk of the event has: both talks' slugs are decided again.
+    let odoo = "Odoo : découverte et focus sur le moteur de dépendances (api.depends)";
+    edit_json(&geo, |v| v["title"] = odoo.into());
+    apply(&mut preview, &data(&geo));
+    assert_same_as_fresh(&store, &config, "a title that clashes with another talk's slug");
+    edit_json(&geo, |v| v["title"] = "Python 3".into());
+    apply(&mut preview, &data(&geo));
+    assert_same_as_fresh(&store, &config, "a title edit that ends the clash");
+    edit_json(&geo, |v| v["title"] = "Python 3 and 4".into());
+    assert_eq!(apply(&mut preview, &data(&geo)).mode, Mode::Fast);
+    assert_same_as_fresh(&store, &config, "a numbered title");
 
     // Edits that move the talk between lists: normalize runs again.
     edit_json(&jupyter, |v| {
         v["speakers"] = serde_json::json!(["Ada Lovelace", "Grace Hopper"])
     });
-    assert_eq!(preview.update(&data(&jupyter)).mode, Mode::Incremental);
+    assert_eq!(apply(&mut preview, &data(&jupyter)).mode, Mode::Incremental);
     assert_same_as_fresh(&store, &config, "a speaker edit");
     edit_json(&jupyter, |v| {
         v["tags"] = serde_json::json!(["jupyter", "data"]);
         v["recorded"] = "2014-01-02".into();
         v["language"] = "fra".into();
     });
-    preview.update(&data(&jupyter));
+    apply(&mut preview, &data(&jupyter));
     assert_same_as_fresh(&store, &config, "tag, date and language edits");
 
     // A new talk file, then the file removed.
@@ -113,26 +132,29 @@ fn incremental_updates_match_fresh_builds() {
             "recorded": "2015-05-30", "videos": [{"type": "youtube", "url": "https://www.youtube.com/watch?v=abc"}]}"#,
     )
     .unwrap();
-    preview.update(&data(&added));
+    apply(&mut preview, &data(&added));
     assert_same_as_fresh(&store, &config, "a new talk");
     std::fs::remove_file(&added).unwrap();
-    preview.update(&data(&added));
+    apply(&mut preview, &data(&added));
     assert_same_as_fresh(&store, &config, "a removed talk");
 
     // Files that change many records: the data folder is read again.
     std::fs::write(content.join("NO_PUBLISH.json"), "[2845, 5984, 3542]").unwrap();
-    preview.update(&data(&content.join("NO_PUBLISH.json")));
+    apply(&mut preview, &data(&content.join("NO_PUBLISH.json")));
     assert_same_as_fresh(&store, &config, "a NO_PUBLISH edit");
     edit_json(&content.join("depy2015/category.json"), |v| {
         v["title"] = "DePy 2016".into()
     });
-    preview.update(&data(&content.join("depy2015/category.json")));
+    apply(&mut preview, &data(&content.join("depy2015/category.json")));
     assert_same_as_fresh(&store, &config, "an event title edit");
     std::fs::rename(content.join("meetup-paris"), content.join("meetup-lyon")).unwrap();
-    preview.update(&[
-        Change::Data(content.join("meetup-paris")),
-        Change::Data(content.join("meetup-lyon")),
-    ]);
+    apply(
+        &mut preview,
+        &[
+            Change::Data(content.join("meetup-paris")),
+            Change::Data(content.join("meetup-lyon")),
+        ],
+    );
     assert_same_as_fresh(&store, &config, "a renamed event folder");
 
     // Templates and static files.
@@ -143,12 +165,81 @@ fn incremental_updates_match_fresh_builds() {
         talk_html.replace("{% block main %}", "{% block main %}<p class=\"custom\">custom</p>"),
     )
     .unwrap();
-    assert_eq!(preview.update(&[Change::Templates]).mode, Mode::Full);
+    assert_eq!(apply(&mut preview, &[Change::Templates]).mode, Mode::Full);
     assert_same_as_fresh(&store, &config, "a template edit");
     std::fs::create_dir_all(tmp.path().join("static")).unwrap();
     std::fs::write(tmp.path().join("static/extra.css"), "body{}").unwrap();
-    assert_eq!(preview.update(&[Change::Static]).mode, Mode::Static);
+    assert_eq!(apply(&mut preview, &[Change::Static]).mode, Mode::Static);
     assert_same_as_fresh(&store, &config, "a new static file");
+}
+
+// Random edits of slugs, titles, dates, speakers and texts (chosen to make slugs
+// clash and talks swap places) keep the site equal to a fresh build.
+#[test]
+fn random_edits_match_fresh_builds() {
+    let (tmp, config) = sample_site();
+    let files: Vec<std::path::PathBuf> = {
+        let mut f: Vec<_> = std::fs::read_dir(tmp.path().join("content/depy2015/videos"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        f.sort();
+        f.truncate(8);
+        f
+    };
+    let store = Store::new();
+    let mut preview = Preview::new(config.clone(), Default::default(), store.clone()).unwrap();
+    // PODIUM_SEED=<n> tries another sequence of edits.
+    let mut seed: u64 = std::env::var("PODIUM_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9E37_79B9_7F4A_7C15);
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut fast = 0;
+    for step in 0..30 {
+        let file = &files[next(files.len())];
+        let kind = next(6);
+        let pick = next(6);
+        edit_json(file, |v| match kind {
+            0 => v["description"] = format!("Edit {step}: *text*").into(),
+            1 => v["title"] = ["A", "Zeta", "Python", "python", "Data 2", "Eight years of web2py"][pick].into(),
+            2 => match ["x", "x-2", "x-3", "page", "data-2", ""][pick] {
+                "" => {
+                    v.as_object_mut().unwrap().remove("slug");
+                }
+                s => v["slug"] = s.into(),
+            },
+            3 => v["duration"] = (pick * 600).into(),
+            4 => {
+                let speakers: &[&str] = [
+                    &["Ada"][..],
+                    &["ada"],
+                    &["Grace Hopper", "Ada"],
+                    &[],
+                    &["Massimo Di Pierro"],
+                    &["Skipper Seabold"],
+                ][pick];
+                v["speakers"] = speakers.into();
+            }
+            _ => {
+                v["recorded"] = ["2015-05-29", "2015-05-30", "2014-01-01", "", "2015-05-30", "2016-02-03"][pick].into()
+            }
+        });
+        if apply(&mut preview, &[Change::Data(file.clone())]).mode == Mode::Fast {
+            fast += 1;
+        }
+        assert_same_as_fresh(
+            &store,
+            &config,
+            &format!("random edit {step} (kind {kind}, pick {pick})"),
+        );
+    }
+    assert!(fast >= 5, "the fast path was taken {fast} times");
 }
 
 // A broken file keeps its last good version (and says why) until it is fixed.
@@ -164,7 +255,7 @@ fn broken_files_keep_their_last_good_version() {
     assert!(store.errors().is_empty());
 
     std::fs::write(&jupyter, "{\"title\": \"Half-typed").unwrap();
-    let report = preview.update(&[Change::Data(jupyter.clone())]);
+    let report = apply(&mut preview, &[Change::Data(jupyter.clone())]);
     assert_eq!(report.mode, Mode::Nothing);
     assert!(
         report.problems[0].to_string().contains("jupyter-project.json:1:"),
@@ -175,7 +266,7 @@ fn broken_files_keep_their_last_good_version() {
 
     // A record that parses but is invalid (empty title) is refused the same way.
     std::fs::write(&jupyter, r#"{"title": "", "videos": []}"#).unwrap();
-    preview.update(&[Change::Data(jupyter.clone())]);
+    apply(&mut preview, &[Change::Data(jupyter.clone())]);
     assert_eq!(page(&store, rel), good);
     assert!(
         store.errors().iter().any(|e| e.contains("`title` is empty")),
@@ -187,7 +278,10 @@ fn broken_files_keep_their_last_good_version() {
     edit_json(&content.join("depy2015/videos/eight-years-of-web2py.json"), |v| {
         v["id"] = 3542.into()
     });
-    preview.update(&[Change::Data(content.join("depy2015/videos/eight-years-of-web2py.json"))]);
+    apply(
+        &mut preview,
+        &[Change::Data(content.join("depy2015/videos/eight-years-of-web2py.json"))],
+    );
     assert!(
         store.errors().iter().any(|e| e.contains("duplicate id 3542")),
         "{:?}",
@@ -201,10 +295,13 @@ fn broken_files_keep_their_last_good_version() {
         content.join("depy2015/videos/eight-years-of-web2py.json"),
     )
     .unwrap();
-    preview.update(&[Change::Data(content.join("depy2015/videos/eight-years-of-web2py.json"))]);
+    apply(
+        &mut preview,
+        &[Change::Data(content.join("depy2015/videos/eight-years-of-web2py.json"))],
+    );
     std::fs::copy(repo().join("content/depy2015/videos/jupyter-project.json"), &jupyter).unwrap();
     edit_json(&jupyter, |v| v["title"] = "Jupyter, fixed".into());
-    preview.update(&[Change::Data(jupyter.clone())]);
+    apply(&mut preview, &[Change::Data(jupyter.clone())]);
     assert!(store.errors().is_empty(), "{:?}", store.errors());
     assert!(page(&store, rel).contains("Jupyter, fixed"));
     assert_same_as_fresh(&store, &config, "the fixes");
@@ -212,7 +309,7 @@ fn broken_files_keep_their_last_good_version() {
     // A template error is shown and the old templates keep working.
     std::fs::create_dir_all(tmp.path().join("templates")).unwrap();
     std::fs::write(tmp.path().join("templates/talk.html"), "{% block main %}{% endblck %}").unwrap();
-    preview.update(&[Change::Templates]);
+    apply(&mut preview, &[Change::Templates]);
     assert!(store.errors().iter().any(|e| e.starts_with("templates:")));
     assert!(page(&store, rel).contains("Jupyter, fixed"));
 }
