@@ -10,6 +10,9 @@
 //!   has no `slug` (still patched in place when the talk keeps its place);
 //! - speakers: moves the talk between speaker lists (normalize runs again).
 //!
+//! Afterwards every file the server serves is compared with a fresh build of the
+//! edited data (`PODIUM_BENCH_NO_VERIFY=1` skips that).
+//!
 //! Run with `cargo bench --bench serve_latency`; `PODIUM_BENCH_ROUNDS` sets the
 //! number of samples per kind (default 15; speakers get a third of them) and
 //! `PODIUM_PYVIDEO` the data folder.
@@ -24,6 +27,7 @@ use std::time::{Duration, Instant};
 use podium::load::{self, LoadOptions};
 use podium::normalize::{self, NormalizeOptions};
 use podium::render::Site;
+use podium::serve::{Preview, Store};
 use serde_json::Value;
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -38,14 +42,22 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn get(port: u16, path: &str) -> (u16, String) {
+fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8_lossy(&raw);
-    let status = raw.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, raw.into_owned())
+    let status = String::from_utf8_lossy(&raw[..raw.len().min(16)])
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, raw)
+}
+
+fn get(port: u16, path: &str) -> (u16, String) {
+    let (status, raw) = get_bytes(port, path);
+    (status, String::from_utf8_lossy(&raw).into_owned())
 }
 
 /// A talk to edit: its file and the URL of its page.
@@ -182,8 +194,47 @@ fn main() {
             std::thread::sleep(Duration::from_millis(1));
         }
         samples.push(Sample { kind, latency });
-        // Let the server finish the whole-site files before the next edit.
-        std::thread::sleep(Duration::from_millis(if kind == "speakers" { 3000 } else { 600 }));
+        // Let the server settle (whole-site files) before the next edit.
+        std::thread::sleep(Duration::from_millis(if kind == "speakers" { 4000 } else { 2000 }));
+    }
+
+    // The site served after all these edits must equal a fresh build of the same data.
+    let verify = std::env::var_os("PODIUM_BENCH_NO_VERIFY").is_none();
+    let mut differ: Vec<String> = Vec::new();
+    let mut checked = 0;
+    if verify {
+        let mut fresh_config = config.clone();
+        fresh_config.base_url = format!("http://127.0.0.1:{port}");
+        let store = Store::new();
+        Preview::new(fresh_config, Default::default(), store.clone()).unwrap();
+        let script = format!("<script src=\"{}\"></script>", podium::serve::SCRIPT_PATH);
+        let mut keys: Vec<String> = store.snapshot().into_keys().collect();
+        keys.sort();
+        for key in &keys {
+            let path = format!(
+                "/{}",
+                percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string()
+                    .replace("%2F", "/")
+                    .replace("%2E", ".")
+                    .replace("%2D", "-")
+                    .replace("%5F", "_")
+            );
+            let (status, raw) = get_bytes(port, &path);
+            let body = raw
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map_or(&raw[..], |i| &raw[i + 4..]);
+            let expected = store.get(key).unwrap();
+            let same = status == 200
+                && (body == &expected[..]
+                    || (key.ends_with(".html")
+                        && String::from_utf8_lossy(body).replacen(&script, "", 1).as_bytes() == &expected[..]));
+            if !same {
+                differ.push(key.clone());
+            }
+            checked += 1;
+        }
     }
     let _ = child.kill();
     let _ = child.wait();
@@ -216,11 +267,22 @@ fn main() {
             }
         );
     }
+    if verify {
+        println!(
+            "served site after the edits vs a fresh build: {checked} files compared, {} differ{}",
+            differ.len(),
+            if differ.is_empty() {
+                String::new()
+            } else {
+                format!(": {:?}", &differ[..differ.len().min(20)])
+            }
+        );
+    }
     let server: Vec<String> = log
         .lock()
         .unwrap()
         .iter()
-        .filter(|l| l.starts_with("Updated"))
+        .filter(|l| l.contains(": updated "))
         .cloned()
         .collect();
     println!("server log of the updates:");

@@ -38,23 +38,35 @@ pub use watch::QUIET;
 use crate::config::Config;
 use crate::urls;
 
-/// Quiet time after an update before the whole-site files are regenerated.
-const SETTLE_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+/// Quiet time after an update before the whole-site files (sitemap, JSON API,
+/// redirects: a fifth of a second on 16,000 talks) are regenerated, so a burst of
+/// saves is never held up by them.
+const SETTLE_AFTER: std::time::Duration = std::time::Duration::from_millis(1000);
 
 /// Where the reload script is served; added before `</body>` of every HTML page.
 pub const SCRIPT_PATH: &str = "/__podium/livereload.js";
 /// The server-sent events stream the script listens to.
 pub const EVENTS_PATH: &str = "/__podium/events";
 
+// Hidden tabs drop their stream (browsers allow few connections per host) and, when
+// shown again, reload if the site changed meanwhile: the hello carries a counter of
+// published changes, and a restarted server starts it afresh.
 const SCRIPT: &str = r#"(() => {
-  let seen = null;
-  const es = new EventSource("/__podium/events");
-  // A server restarted since this page loaded says a different hello: reload.
-  es.addEventListener("hello", (e) => {
-    if (seen !== null && e.data !== seen) location.reload();
-    seen = e.data;
-  });
-  es.addEventListener("reload", () => location.reload());
+  let seen = null, es = null;
+  const open = () => {
+    if (es) return;
+    es = new EventSource("/__podium/events");
+    es.addEventListener("hello", (e) => {
+      if (seen !== null && e.data !== seen) location.reload();
+      seen = e.data;
+    });
+    es.addEventListener("reload", () => location.reload());
+  };
+  const close = () => { if (es) { es.close(); es = null; } };
+  document.addEventListener("visibilitychange", () => (document.hidden ? close() : open()));
+  addEventListener("pagehide", close);
+  addEventListener("pageshow", () => { if (!document.hidden) open(); });
+  if (!document.hidden) open();
 })();
 "#;
 
@@ -195,6 +207,20 @@ fn rebuild_loop(
             continue;
         }
         let report = preview.update(&batch.changes);
+        let mut names: Vec<String> = batch
+            .changes
+            .iter()
+            .map(|c| match c {
+                Change::Data(p) => p.display().to_string(),
+                Change::Templates => "templates".into(),
+                Change::Static => "static files".into(),
+            })
+            .collect();
+        if names.len() > 3 {
+            let more = names.len() - 2;
+            names.truncate(2);
+            names.push(format!("{more} more"));
+        }
         for p in &report.problems {
             eprintln!("{p}");
         }
@@ -210,7 +236,8 @@ fn rebuild_loop(
             Mode::Nothing if !report.problems.iter().any(|p| p.is_error()) => {}
             Mode::Nothing => eprintln!("Still serving the last good version of the files in error."),
             mode => eprintln!(
-                "Updated {} files{} in {} ms ({})",
+                "{}: updated {} files{} in {} ms ({})",
+                names.join(", "),
                 report.rendered,
                 if report.removed > 0 {
                     format!(", removed {}", report.removed)

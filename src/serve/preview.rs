@@ -520,8 +520,11 @@ impl Preview {
             self.update_templates(&mut report);
         }
         report.elapsed = started.elapsed();
-        self.publish_errors();
-        self.store.announce();
+        let errors = self.errors();
+        if report.mode != Mode::Nothing || *self.store.errors() != errors {
+            self.store.set_errors(errors);
+            self.store.announce();
+        }
         if matches!(report.mode, Mode::Fast | Mode::Incremental) {
             self.whole_site_stale = true;
         }
