@@ -203,6 +203,10 @@ pub struct Preview {
     refused: BTreeMap<PathBuf, Vec<Problem>>,
     /// A templates or static-files error, shown until fixed.
     setup_error: Option<String>,
+    /// A page that failed to render, and every output of that update, which are
+    /// rendered again with each update until they succeed.
+    render_error: Option<String>,
+    failed: Touched,
     /// Page URL → job, for every page.
     index: HashMap<String, Job>,
     /// Page URL → feed, for every feed.
@@ -279,11 +283,16 @@ fn render_pages(site: &Site<'_>, jobs: &[Job]) -> Result<Rendered> {
 /// not know about (so a new kind of page is never left stale).
 fn render_touched(
     site: &Site<'_>,
-    index: &HashMap<String, Job>,
-    feed_index: &HashMap<String, FeedOf>,
+    (index, feed_index): (&HashMap<String, Job>, &HashMap<String, FeedOf>),
     touched: &Touched,
+    failed: &Touched,
 ) -> Result<Rendered> {
-    let mut jobs: Vec<Job> = touched.pages.iter().filter_map(|u| index.get(u).copied()).collect();
+    let mut jobs: Vec<Job> = touched
+        .pages
+        .iter()
+        .chain(&failed.pages)
+        .filter_map(|u| index.get(u).copied())
+        .collect();
     jobs.extend(
         index
             .values()
@@ -305,6 +314,7 @@ fn render_touched(
     let feeds: Vec<FeedOf> = touched
         .feeds
         .iter()
+        .chain(&failed.feeds)
         .filter_map(|u| feed_index.get(u).copied())
         .collect();
     let mut out = render_pages(site, &jobs)?;
@@ -414,6 +424,8 @@ impl Preview {
             problems,
             refused: BTreeMap::new(),
             setup_error: None,
+            render_error: None,
+            failed: Touched::default(),
             index: HashMap::new(),
             feed_index: HashMap::new(),
             whole_keys: HashSet::new(),
@@ -452,6 +464,7 @@ impl Preview {
             ));
         }
         out.extend(self.setup_error.clone());
+        out.extend(self.render_error.clone());
         out
     }
 
@@ -494,7 +507,7 @@ impl Preview {
         let started = Instant::now();
         let mut report = Report::new();
         let templates = changes.contains(&Change::Templates);
-        if changes.contains(&Change::Static) && !templates {
+        if changes.contains(&Change::Static) {
             match self.update_static() {
                 Ok(n) => {
                     report.mode = Mode::Static;
@@ -514,7 +527,7 @@ impl Preview {
             })
             .collect();
         if !data.is_empty() {
-            self.update_data(&data, templates, &mut report);
+            self.update_data(&data, &mut report);
         }
         if templates {
             self.update_templates(&mut report);
@@ -564,6 +577,8 @@ impl Preview {
                 report.rendered = all.len();
                 self.store.replace(all);
                 self.setup_error = None;
+                self.render_error = None;
+                self.failed = Touched::default();
             }
             Err(e) => {
                 self.parts.tera = old;
@@ -574,7 +589,7 @@ impl Preview {
     }
 
     /// Re-reads changed data files and updates the site, or refuses the files in error.
-    fn update_data(&mut self, paths: &[&Path], model_only: bool, report: &mut Report) {
+    fn update_data(&mut self, paths: &[&Path], report: &mut Report) {
         let root = self.config.data_dir.clone();
         let mut reload = false;
         let mut files: Vec<PathBuf> = Vec::new();
@@ -643,7 +658,9 @@ impl Preview {
                     Err(p) => {
                         touched.remove(f);
                         // Broken since the start and saved broken again: nothing new.
-                        if !self.loaded.problems.contains(&p) {
+                        if self.loaded.problems.contains(&p) {
+                            self.refused.remove(f);
+                        } else {
                             refused.entry(f.clone()).or_default().push(p);
                         }
                     }
@@ -655,7 +672,7 @@ impl Preview {
                 return;
             }
             report.lap("parse");
-            if let ([(path, records)], true, false) = (parsed.as_slice(), refused.is_empty(), model_only) {
+            if let ([(path, records)], true) = (parsed.as_slice(), refused.is_empty()) {
                 if let Some(done) = self.try_fast(path, records, report) {
                     if done {
                         self.refused.remove(path);
@@ -674,7 +691,7 @@ impl Preview {
             self.refused.extend(refused);
             return;
         }
-        self.update_slow(candidate, touched, refused, (reload, model_only), report);
+        self.update_slow(candidate, touched, refused, reload, report);
     }
 
     /// Puts the accepted records (and load problems) of `files` back into `candidate`.
@@ -811,7 +828,7 @@ impl Preview {
         if let Some(old_url) = &old_url {
             self.index.remove(old_url);
         }
-        let (index, feed_index) = (&mut self.index, &self.feed_index);
+        let (index, feed_index, failed) = (&mut self.index, &self.feed_index, &self.failed);
         let result = with_site(&self.archive, &self.config, &mut self.parts, |site| {
             let mut touched = Touched::default();
             let new_url = site.talk_url(i).to_string();
@@ -823,11 +840,14 @@ impl Preview {
             deps::always(site, &mut touched);
             index.insert(new_url, Job::Talk(i));
             report.lap("dependents");
-            render_touched(site, index, feed_index, &touched)
+            render_touched(site, (index, feed_index), &touched, failed).map_err(|e| (e, touched))
         });
         let removed: Vec<String> = old_url.iter().map(|u| urls::file_for(u)).collect();
         report.mode = Mode::Fast;
-        self.publish(result.and_then(|r| r), removed, report);
+        match result {
+            Ok(rendered) => self.publish(rendered, removed, report),
+            Err(e) => self.publish(Err((e, Touched::default())), removed, report),
+        }
         Some(true)
     }
 
@@ -838,7 +858,7 @@ impl Preview {
         mut candidate: Loaded,
         mut touched: HashSet<PathBuf>,
         mut refused: BTreeMap<PathBuf, Vec<Problem>>,
-        (reload, model_only): (bool, bool),
+        reload: bool,
         report: &mut Report,
     ) {
         let opts = normalize_options(&self.config, &self.options);
@@ -941,15 +961,13 @@ impl Preview {
         report.lap("texts");
         self.loaded = candidate;
         self.problems = problems;
-        if model_only {
-            return;
-        }
 
         let old_index = std::mem::take(&mut self.index);
         let old_feeds = std::mem::take(&mut self.feed_index);
         let Ok(old_site) = lookup_site(&old_archive, &self.config) else {
             return;
         };
+        let failed = &self.failed;
         let result = with_site(&self.archive, &self.config, &mut self.parts, |site| {
             let index = page_index(site);
             let feed_index = feed_index(site);
@@ -962,7 +980,7 @@ impl Preview {
                 .feeds
                 .extend(feed_index.keys().filter(|u| !old_feeds.contains_key(*u)).cloned());
             report.lap("dependents");
-            let rendered = render_touched(site, &index, &feed_index, &changed);
+            let rendered = render_touched(site, (&index, &feed_index), &changed, failed).map_err(|e| (e, changed));
             (index, feed_index, rendered)
         });
         let Ok((index, feed_index, rendered)) = result else {
@@ -985,15 +1003,27 @@ impl Preview {
         self.publish(rendered, removed, report);
     }
 
-    /// Publishes rendered outputs and removes vanished ones.
-    fn publish(&mut self, rendered: Result<Rendered>, removed: Vec<String>, report: &mut Report) {
+    /// Publishes rendered outputs and removes vanished ones. When rendering failed,
+    /// the outputs it was for are remembered and rendered again with the next update.
+    fn publish(
+        &mut self,
+        rendered: Result<Rendered, (anyhow::Error, Touched)>,
+        removed: Vec<String>,
+        report: &mut Report,
+    ) {
         let out = match rendered {
             Ok(out) => out,
-            Err(e) => {
-                self.setup_error = Some(format!("rendering: {e:#}"));
+            Err((e, touched)) => {
+                self.render_error = Some(format!("rendering: {e:#}"));
+                self.failed.pages.extend(touched.pages);
+                self.failed.feeds.extend(touched.feeds);
+                let updates = removed.into_iter().map(|k| (k, None)).collect();
+                self.store.apply(updates);
                 return;
             }
         };
+        self.render_error = None;
+        self.failed = Touched::default();
         report.rendered += out.len();
         report.removed += removed.len();
         report.lap("render");

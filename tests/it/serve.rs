@@ -306,12 +306,35 @@ fn broken_files_keep_their_last_good_version() {
     assert!(page(&store, rel).contains("Jupyter, fixed"));
     assert_same_as_fresh(&store, &config, "the fixes");
 
+    // A page that fails to render for some data shows the error, and renders again
+    // once the data is fixed.
+    std::fs::create_dir_all(tmp.path().join("templates")).unwrap();
+    let talk_html = std::fs::read_to_string(repo().join("templates/talk.html")).unwrap();
+    std::fs::write(
+        tmp.path().join("templates/talk.html"),
+        talk_html.replace(
+            "{% block main %}",
+            "{% block main %}{% if talk.title == \"Boom\" %}{{ no_such_variable }}{% endif %}",
+        ),
+    )
+    .unwrap();
+    apply(&mut preview, &[Change::Templates]);
+    assert!(store.errors().is_empty(), "{:?}", store.errors());
+    edit_json(&jupyter, |v| v["title"] = "Boom".into());
+    apply(&mut preview, &[Change::Data(jupyter.clone())]);
+    assert!(store.errors().iter().any(|e| e.starts_with("rendering:")), "{:?}", store.errors());
+    assert!(page(&store, rel).contains("Jupyter, fixed"));
+    edit_json(&jupyter, |v| v["title"] = "No boom".into());
+    apply(&mut preview, &[Change::Data(jupyter.clone())]);
+    assert!(store.errors().is_empty(), "{:?}", store.errors());
+    assert_same_as_fresh(&store, &config, "a render error, fixed");
+
     // A template error is shown and the old templates keep working.
     std::fs::create_dir_all(tmp.path().join("templates")).unwrap();
     std::fs::write(tmp.path().join("templates/talk.html"), "{% block main %}{% endblck %}").unwrap();
     apply(&mut preview, &[Change::Templates]);
     assert!(store.errors().iter().any(|e| e.starts_with("templates:")));
-    assert!(page(&store, rel).contains("Jupyter, fixed"));
+    assert!(page(&store, rel).contains("No boom"));
 }
 
 /// A running `podium serve`, stopped on drop.
