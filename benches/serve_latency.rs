@@ -14,8 +14,8 @@
 //! edited data (`PODIUM_BENCH_NO_VERIFY=1` skips that).
 //!
 //! Run with `cargo bench --bench serve_latency`; `PODIUM_BENCH_ROUNDS` sets the
-//! number of samples per kind (default 15; speakers get a third of them) and
-//! `PODIUM_PYVIDEO` the data folder.
+//! number of samples per kind (default 15; speakers get a third of them),
+//! `PODIUM_PYVIDEO` the data folder and `PODIUM_BIN` the `podium` binary to run.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -120,7 +120,8 @@ fn main() {
         .collect();
 
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_podium"))
+    let bin = std::env::var_os("PODIUM_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_podium")), PathBuf::from);
+    let mut child = Command::new(bin)
         .args(["--root", tmp.path().to_str().unwrap(), "serve", "--port", "0", "--data"])
         .arg(&copy)
         .stdout(Stdio::piped())

@@ -104,7 +104,8 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
         ) else {
             continue;
         };
-        let Some((talk, speakers, tags, lang)) = talk_from(raw.clone(), event, &mut problems) else {
+        let key: TalkKey = (raw.path.clone(), raw.index);
+        let Some((talk, speakers, tags, lang)) = talk_from(raw, event, &mut problems) else {
             continue;
         };
         if let Some(id) = talk.id {
@@ -131,7 +132,7 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
             }
             seen_ids.insert(id, talks.len());
         }
-        talk_keys.push((raw.path.clone(), raw.index));
+        talk_keys.push(key);
         talks.push(talk);
         names.push(Names {
             speakers,
@@ -562,7 +563,8 @@ fn terms(per_talk: Vec<Vec<String>>, style: UrlStyle) -> Vec<Term> {
     for t in &mut out {
         t.slug = slugs.get(&t.key).cloned().unwrap_or_default();
     }
-    out.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)).then(a.key.cmp(&b.key)));
+    // Keys are unique, so this is the order of (folded name, key); each name is folded once.
+    out.sort_by_cached_key(|t| (fold(&t.name), t.key.clone()));
     out
 }
 

@@ -141,9 +141,9 @@ pub fn talk_feeds(site: &Site<'_>, z: usize, out: &mut HashSet<String>) {
 
 /// A talk's identity across rebuilds: its file and its rank among the talks of
 /// that file (files rarely hold more than one).
-type TalkId<'s> = (&'s Path, usize);
+pub type TalkId<'s> = (&'s Path, usize);
 
-fn talk_ids(a: &Archive) -> Vec<TalkId<'_>> {
+pub fn talk_ids(a: &Archive) -> Vec<TalkId<'_>> {
     let mut seen: HashMap<&Path, usize> = HashMap::new();
     a.talks
         .iter()

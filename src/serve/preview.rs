@@ -253,12 +253,12 @@ fn lookup_site<'a>(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>>
 }
 
 fn page_index(site: &Site<'_>) -> HashMap<String, Job> {
-    site.jobs().into_iter().map(|j| (site.job_url(&j), j)).collect()
+    site.jobs().into_par_iter().map(|j| (site.job_url(&j), j)).collect()
 }
 
 fn feed_index(site: &Site<'_>) -> HashMap<String, FeedOf> {
     feeds::all_feeds(site)
-        .into_iter()
+        .into_par_iter()
         .map(|f| (feeds::feed_page(site, f), f))
         .collect()
 }
@@ -920,35 +920,21 @@ impl Preview {
 
         // Carry over the texts of talks whose files did not change.
         let old_archive = std::mem::replace(&mut self.archive, archive);
-        let mut old_texts: HashMap<(PathBuf, usize), (String, String)> = HashMap::new();
-        {
-            let mut rank: HashMap<&Path, usize> = HashMap::new();
-            for (i, t) in old_archive.talks.iter().enumerate() {
-                let n = rank.entry(t.source.as_path()).or_default();
-                *n += 1;
-                if !touched.contains(&t.source) {
-                    old_texts.insert(
-                        (t.source.clone(), *n),
-                        (
-                            std::mem::take(&mut self.parts.descriptions[i]),
-                            std::mem::take(&mut self.parts.leads[i]),
-                        ),
-                    );
-                }
-            }
-        }
-        let mut rank: HashMap<&Path, usize> = HashMap::new();
-        let keys: Vec<(PathBuf, usize)> = self
-            .archive
-            .talks
-            .iter()
-            .map(|t| {
-                let n = rank.entry(t.source.as_path()).or_default();
-                *n += 1;
-                (t.source.clone(), *n)
-            })
-            .collect();
-        let reused: Vec<Option<(String, String)>> = keys.iter().map(|k| old_texts.remove(k)).collect();
+        let reused: Vec<Option<(String, String)>> = {
+            let old_at: HashMap<deps::TalkId<'_>, usize> = deps::talk_ids(&old_archive)
+                .into_iter()
+                .enumerate()
+                .map(|(i, id)| (id, i))
+                .collect();
+            let (descriptions, leads) = (&mut self.parts.descriptions, &mut self.parts.leads);
+            deps::talk_ids(&self.archive)
+                .into_iter()
+                .map(|id| {
+                    let o = *old_at.get(&id).filter(|_| !touched.contains(id.0))?;
+                    Some((std::mem::take(&mut descriptions[o]), std::mem::take(&mut leads[o])))
+                })
+                .collect()
+        };
         let (descriptions, leads): (Vec<String>, Vec<String>) = self
             .archive
             .talks

@@ -322,7 +322,11 @@ fn broken_files_keep_their_last_good_version() {
     assert!(store.errors().is_empty(), "{:?}", store.errors());
     edit_json(&jupyter, |v| v["title"] = "Boom".into());
     apply(&mut preview, &[Change::Data(jupyter.clone())]);
-    assert!(store.errors().iter().any(|e| e.starts_with("rendering:")), "{:?}", store.errors());
+    assert!(
+        store.errors().iter().any(|e| e.starts_with("rendering:")),
+        "{:?}",
+        store.errors()
+    );
     assert!(page(&store, rel).contains("Jupyter, fixed"));
     edit_json(&jupyter, |v| v["title"] = "No boom".into());
     apply(&mut preview, &[Change::Data(jupyter.clone())]);
