@@ -98,9 +98,16 @@ fn serve_config(opts: &ServeOptions, base_url: &str) -> Result<Config> {
 
 /// Builds the site into memory and serves it until the process is stopped.
 pub fn serve(opts: ServeOptions) -> Result<()> {
-    let listener = std::net::TcpListener::bind((opts.bind, opts.port))
-        .with_context(|| format!("cannot listen on {}:{}", opts.bind, opts.port))?;
+    let listener = std::net::TcpListener::bind((opts.bind, opts.port)).with_context(|| {
+        format!(
+            "cannot listen on {}; is another server using the port? `--port` picks another",
+            SocketAddr::new(opts.bind, opts.port)
+        )
+    })?;
     let addr = listener.local_addr()?;
+    if !addr.ip().is_loopback() {
+        eprintln!("warning: listening on {addr}: the preview can be reached from other machines on the network");
+    }
     let shown = if addr.ip().is_unspecified() {
         SocketAddr::new([127, 0, 0, 1].into(), addr.port())
     } else {

@@ -364,7 +364,8 @@ enum DataChange {
     Ignore,
 }
 
-fn classify(root: &Path, path: &Path, follow_links: bool) -> DataChange {
+fn classify(loaded: &Loaded, path: &Path, follow_links: bool) -> DataChange {
+    let root = loaded.root.as_path();
     let Ok(rel) = path.strip_prefix(root) else {
         return DataChange::Ignore;
     };
@@ -389,8 +390,8 @@ fn classify(root: &Path, path: &Path, follow_links: bool) -> DataChange {
         } else {
             DataChange::Talks(path.to_path_buf())
         }
-    } else if path.is_dir() || !path.exists() {
-        // A folder appeared, moved or went away (or a file we cannot tell from one).
+    } else if path.is_dir() || (!path.exists() && loaded.talks.iter().any(|t| t.path.starts_with(path))) {
+        // A folder appeared, or one holding talks moved or went away.
         DataChange::Reload
     } else {
         DataChange::Ignore
@@ -596,7 +597,7 @@ impl Preview {
         // Refused files are tried again with every change, so they recover when a
         // file they clashed with is fixed.
         for p in paths.iter().copied().chain(self.refused.keys().map(PathBuf::as_path)) {
-            match classify(&root, p, self.options.follow_links) {
+            match classify(&self.loaded, p, self.options.follow_links) {
                 DataChange::Talks(f) => files.push(f),
                 DataChange::Reload => reload = true,
                 DataChange::Ignore => {}

@@ -75,6 +75,8 @@ fn is_temporary(name: &str) -> bool {
         || name.ends_with(".tmp")
         || name.ends_with(".bak")
         || name == "4913"
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
 }
 
 fn matters(kind: &EventKind) -> bool {
