@@ -11,6 +11,7 @@
 
 mod deps;
 mod preview;
+mod store;
 mod watch;
 
 use std::convert::Infallible;
@@ -32,7 +33,8 @@ use futures_util::stream::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 pub use axum::body::Bytes;
-pub use preview::{Change, Mode, Preview, PreviewOptions, Report, Store};
+pub use preview::{Change, Mode, Preview, PreviewOptions, Report};
+pub use store::Store;
 pub use watch::QUIET;
 
 use crate::config::Config;
