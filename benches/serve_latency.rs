@@ -122,7 +122,15 @@ fn main() {
     let started = Instant::now();
     let bin = std::env::var_os("PODIUM_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_podium")), PathBuf::from);
     let mut child = Command::new(bin)
-        .args(["--root", tmp.path().to_str().unwrap(), "serve", "--port", "0", "--data"])
+        .args([
+            "--root",
+            tmp.path().to_str().unwrap(),
+            "serve",
+            "--timings",
+            "--port",
+            "0",
+            "--data",
+        ])
         .arg(&copy)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -283,10 +291,10 @@ fn main() {
         .lock()
         .unwrap()
         .iter()
-        .filter(|l| l.contains(": updated "))
+        .filter(|l| l.contains(": updated ") || l.starts_with("  ms: "))
         .cloned()
         .collect();
-    println!("server log of the updates:");
+    println!("server log of the updates (with the time of each step):");
     for l in server {
         println!("  {l}");
     }
