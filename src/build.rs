@@ -76,6 +76,20 @@ fn site_outputs(
 ) -> Result<()> {
     let jobs = site.jobs();
     let urls: Vec<String> = jobs.iter().map(|j| site.job_url(j)).collect();
+    crate::feeds::render_feeds(site, sink)?;
+    for (rel, bytes) in whole_site_outputs(site, &urls, problems)? {
+        sink(rel, bytes)?;
+    }
+    Ok(())
+}
+
+/// The outputs built from the whole site at once (sitemap, robots.txt, redirects,
+/// JSON API), given the URL of every page. `serve` regenerates these after each change.
+pub fn whole_site_outputs(
+    site: &Site<'_>,
+    urls: &[String],
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let pages: std::collections::HashSet<String> = urls.iter().map(|u| crate::urls::file_for(u)).collect();
     let base = site.config.base();
     let mut sitemap_urls: Vec<String> = urls
@@ -84,17 +98,13 @@ fn site_outputs(
         .map(|u| format!("{base}{u}"))
         .collect();
     sitemap_urls.sort();
-    crate::feeds::render_feeds(site, sink)?;
     let mut out = crate::sitemap::render(base, &sitemap_urls, crate::sitemap::MAX_URLS);
     out.push(crate::sitemap::robots(base));
     let (map, redirect_problems) = crate::redirects::collect(site, &pages);
     problems.extend(redirect_problems);
     out.extend(crate::redirects::render(site, &map)?);
     out.extend(crate::api::render(site));
-    for (rel, bytes) in out {
-        sink(rel, bytes)?;
-    }
-    Ok(())
+    Ok(out)
 }
 
 /// Builds the site described by `config`. On any input error nothing is written

@@ -1,6 +1,8 @@
 //! Atom 1.0 and RSS 2.0 feeds for the archive, each event, speaker and tag,
 //! rendered with the theme's `atom.xml` and `rss.xml` templates.
 
+use std::borrow::Cow;
+
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -47,70 +49,109 @@ struct Enclosure {
     mime: String,
 }
 
+/// The list a feed belongs to: the whole archive, or one event, speaker or tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FeedOf {
+    Home,
+    Event(usize),
+    Speaker(usize),
+    Tag(usize),
+}
+
 /// A feed to write: its page URL (site-relative), title and talks (newest first).
 struct FeedSpec<'a> {
     page: String,
     title: String,
-    talks: &'a [usize],
+    talks: Cow<'a, [usize]>,
+}
+
+/// Every feed of the site.
+pub fn all_feeds(site: &Site<'_>) -> Vec<FeedOf> {
+    let a = site.archive;
+    let mut all = vec![FeedOf::Home];
+    all.extend((0..a.events.len()).map(FeedOf::Event));
+    all.extend((0..a.speakers.len()).map(FeedOf::Speaker));
+    all.extend((0..a.tags.len()).map(FeedOf::Tag));
+    all
+}
+
+fn spec<'a>(site: &'a Site<'_>, of: FeedOf) -> FeedSpec<'a> {
+    let a = site.archive;
+    match of {
+        FeedOf::Home => FeedSpec {
+            page: "/".into(),
+            title: site.config.title.clone(),
+            talks: Cow::Owned((0..a.talks.len().min(site.config.feed_limit)).collect()),
+        },
+        FeedOf::Event(e) => FeedSpec {
+            page: site.event_url(&a.events[e]),
+            title: a.events[e].title.clone(),
+            talks: Cow::Borrowed(&a.events[e].talks),
+        },
+        FeedOf::Speaker(s) => FeedSpec {
+            page: site.speaker_url(&a.speakers[s]),
+            title: format!("Talks by {}", a.speakers[s].name),
+            talks: Cow::Borrowed(&a.speakers[s].talks),
+        },
+        FeedOf::Tag(t) => FeedSpec {
+            page: site.tag_url(&a.tags[t]),
+            title: format!("Talks tagged {}", a.tags[t].name),
+            talks: Cow::Borrowed(&a.tags[t].talks),
+        },
+    }
+}
+
+/// The site-relative URL of the page a feed belongs to.
+pub fn feed_page(site: &Site<'_>, of: FeedOf) -> String {
+    spec(site, of).page
+}
+
+/// One talk's Atom `<entry>` and RSS `<item>`.
+fn render_entry(site: &Site<'_>, t: usize) -> Result<(String, String)> {
+    let mut ctx = Context::new();
+    ctx.insert("e", &entry(site, t));
+    ctx.insert("site_title", &site.config.title);
+    Ok((site.render("atom_entry.xml", &ctx)?, site.render("rss_item.xml", &ctx)?))
 }
 
 /// Renders every feed of the site and hands each file to `sink` as it is made.
 pub fn render_feeds(site: &Site<'_>, sink: &(dyn Fn(String, Vec<u8>) -> Result<()> + Sync)) -> Result<()> {
-    let a = site.archive;
-    let all: Vec<usize> = (0..a.talks.len()).collect();
-    let mut specs = vec![FeedSpec {
-        page: "/".into(),
-        title: site.config.title.clone(),
-        talks: &all,
-    }];
-    for e in &a.events {
-        specs.push(FeedSpec {
-            page: site.event_url(e),
-            title: e.title.clone(),
-            talks: &e.talks,
-        });
-    }
-    for s in &a.speakers {
-        specs.push(FeedSpec {
-            page: site.speaker_url(s),
-            title: format!("Talks by {}", s.name),
-            talks: &s.talks,
-        });
-    }
-    for t in &a.tags {
-        specs.push(FeedSpec {
-            page: site.tag_url(t),
-            title: format!("Talks tagged {}", t.name),
-            talks: &t.talks,
-        });
-    }
     // Each talk's entry is rendered once (Atom and RSS): the same talk appears in a
     // handful of feeds (archive, event, speakers, tags).
-    let entries: Vec<(String, String)> = (0..a.talks.len())
+    let entries: Vec<(String, String)> = (0..site.archive.talks.len())
         .into_par_iter()
-        .map(|t| {
-            let mut ctx = Context::new();
-            ctx.insert("e", &entry(site, t));
-            ctx.insert("site_title", &site.config.title);
-            Ok((site.render("atom_entry.xml", &ctx)?, site.render("rss_item.xml", &ctx)?))
-        })
+        .map(|t| render_entry(site, t))
         .collect::<Result<_>>()?;
-    specs.par_iter().try_for_each(|spec| {
-        for (rel, bytes) in render_feed(site, &entries, spec)? {
+    all_feeds(site).par_iter().try_for_each(|&of| {
+        for (rel, bytes) in render_feed(site, &spec(site, of), &|t| Ok(Cow::Borrowed(&entries[t])))? {
             sink(rel, bytes)?;
         }
         Ok(())
     })
 }
 
-fn render_feed(site: &Site<'_>, entries: &[(String, String)], spec: &FeedSpec<'_>) -> Result<Vec<OutFile>> {
+/// One feed (its Atom and RSS files) as (output path, bytes), for incremental rebuilds.
+pub fn render_feed_of(site: &Site<'_>, of: FeedOf) -> Result<Vec<OutFile>> {
+    render_feed(site, &spec(site, of), &|t| render_entry(site, t).map(Cow::Owned))
+}
+
+type Entries<'e> = dyn Fn(usize) -> Result<Cow<'e, (String, String)>> + Sync + 'e;
+
+fn render_feed<'e>(site: &Site<'_>, spec: &FeedSpec<'_>, entries: &Entries<'e>) -> Result<Vec<OutFile>> {
     let base = site.config.base();
     let (atom, rss) = Site::feed_urls(&spec.page);
-    let shown = || spec.talks.iter().take(site.config.feed_limit);
-    let updated = shown()
+    let shown: Vec<usize> = spec.talks.iter().take(site.config.feed_limit).copied().collect();
+    let updated = shown
+        .iter()
         .filter_map(|&t| updated_date(&site.archive.talks[t]))
         .max()
         .unwrap_or(EPOCH);
+    let (mut atom_entries, mut rss_items) = (String::new(), String::new());
+    for &t in &shown {
+        let e = entries(t)?;
+        atom_entries.push_str(&e.0);
+        rss_items.push_str(&e.1);
+    }
     let view = FeedView {
         title: spec.title.clone(),
         subtitle: &site.config.description,
@@ -119,13 +160,13 @@ fn render_feed(site: &Site<'_>, entries: &[(String, String)], spec: &FeedSpec<'_
         rss_url: format!("{base}{rss}"),
         updated: updated.rfc3339(),
         updated_rfc822: updated.rfc822(),
-        entries: shown().map(|&t| entries[t].0.as_str()).collect(),
+        entries: atom_entries,
     };
     let mut ctx = Context::new();
     ctx.insert("feed", &view);
     let atom_xml = site.render("atom.xml", &ctx)?;
     let view = FeedView {
-        entries: shown().map(|&t| entries[t].1.as_str()).collect(),
+        entries: rss_items,
         ..view
     };
     ctx.insert("feed", &view);

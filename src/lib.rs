@@ -3,7 +3,8 @@
 //! The pipeline is `load` (read JSON from disk) → `normalize` (raw records to the
 //! validated [`model::Archive`]) → `render` (Tera pages, all in memory) → `write`
 //! (atomic, only-changed files). `build` ties them together; the CLI in `main.rs`
-//! is a thin layer over [`build::build`].
+//! is a thin layer over [`build::build`]. `serve` (feature `serve`) keeps the site
+//! in memory and re-renders only what each change to the inputs touches.
 //!
 //! [`check::check`] validates a data folder (load → its own rules → normalize)
 //! without writing anything; [`linkcheck::check_site`] checks a built site's links;
@@ -25,6 +26,8 @@ pub mod normalize;
 pub mod redirects;
 pub mod render;
 pub mod search;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sitemap;
 pub mod slugs;
 pub mod urls;

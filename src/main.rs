@@ -29,6 +29,9 @@ enum Command {
     Check(CheckArgs),
     /// Create a new archive: podium.toml, an example event with two talks, templates/.
     Init(InitArgs),
+    /// Preview the site at http://127.0.0.1:1111, rebuilding and reloading on every change.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -65,6 +68,29 @@ struct InitArgs {
     /// Folder to create the archive in (made if missing; existing files are never overwritten).
     #[arg(default_value = ".")]
     dir: PathBuf,
+}
+
+#[cfg(feature = "serve")]
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// Data folder with talk JSON files [default: content/].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// Address to listen on. Anything but a loopback address exposes the preview to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Publish archive-API drafts (records with `state` 2).
+    #[arg(long)]
+    drafts: bool,
+    /// Follow symbolic links inside the data folder.
+    #[arg(long)]
+    follow_links: bool,
+    /// Print how long each step of every update took.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -124,6 +150,21 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => {
+            podium::serve::serve(podium::serve::ServeOptions {
+                root: cli.root,
+                data: args.data,
+                bind: args.bind,
+                port: args.port,
+                preview: podium::serve::PreviewOptions {
+                    drafts: args.drafts,
+                    follow_links: args.follow_links,
+                },
+                timings: args.timings,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Build(args) => {
             let started = Instant::now();
             let mut config = Config::load(&cli.root)?;

@@ -118,7 +118,8 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
         ) else {
             continue;
         };
-        let Some((talk, speakers, tags, lang)) = talk_from(raw.clone(), event, &mut problems) else {
+        let key: TalkKey = (raw.path.clone(), raw.index);
+        let Some((talk, speakers, tags, lang)) = talk_from(raw, event, &mut problems) else {
             continue;
         };
         if let Some(id) = talk.id {
@@ -145,7 +146,7 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
             }
             seen_ids.insert(id, talks.len());
         }
-        talk_keys.push((raw.path.clone(), raw.index));
+        talk_keys.push(key);
         talks.push(talk);
         names.push(Names {
             speakers,
@@ -210,14 +211,11 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
     let mut order: Vec<usize> = (0..talks.len()).collect();
     let title_keys: Vec<String> = talks.iter().map(|t| fold(&t.title)).collect();
     order.sort_by(|&a, &b| {
-        let (ta, tb) = (&talks[a], &talks[b]);
-        tb.date
-            .is_some()
-            .cmp(&ta.date.is_some())
-            .then(tb.date.cmp(&ta.date))
-            .then_with(|| title_keys[a].cmp(&title_keys[b]))
-            .then_with(|| archive.events[ta.event].slug.cmp(&archive.events[tb.event].slug))
-            .then_with(|| ta.slug.cmp(&tb.slug))
+        talk_order(
+            (&talks[a], &title_keys[a]),
+            (&talks[b], &title_keys[b]),
+            &archive.events,
+        )
     });
     let mut slots: Vec<Option<(Talk, Names)>> = talks.into_iter().zip(names).map(Some).collect();
     let mut sorted_names: Vec<Names> = Vec::with_capacity(order.len());
@@ -363,10 +361,26 @@ fn event_for(
     Some(i)
 }
 
-type TalkParts = (Talk, Vec<String>, Vec<String>, Option<(String, String)>);
+/// The archive's talk order: newest first, undated last, then by title (each talk
+/// comes with its [`fold`]ed title), event slug and talk slug.
+pub fn talk_order(a: (&Talk, &str), b: (&Talk, &str), events: &[Event]) -> std::cmp::Ordering {
+    let ((ta, ka), (tb, kb)) = (a, b);
+    tb.date
+        .is_some()
+        .cmp(&ta.date.is_some())
+        .then(tb.date.cmp(&ta.date))
+        .then_with(|| ka.cmp(kb))
+        .then_with(|| events[ta.event].slug.cmp(&events[tb.event].slug))
+        .then_with(|| ta.slug.cmp(&tb.slug))
+}
+
+/// A validated talk (speakers, tags and language not yet resolved, slug as wished)
+/// with its speaker names, tag names and (code, name) language.
+pub type TalkParts = (Talk, Vec<String>, Vec<String>, Option<(String, String)>);
 
 /// Validates one record; `None` (with an error) when it cannot be published.
-fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Option<TalkParts> {
+/// Pure: `serve` calls it to re-check a single edited record.
+pub fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Option<TalkParts> {
     let path = raw.path;
     let r: RawRecord = raw.record;
     let at = |msg: String| match raw.index {
@@ -606,7 +620,8 @@ fn terms(per_talk: Vec<Vec<String>>, style: UrlStyle) -> Vec<Term> {
     for t in &mut out {
         t.slug = slugs.get(&t.key).cloned().unwrap_or_default();
     }
-    out.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)).then(a.key.cmp(&b.key)));
+    // Keys are unique, so this is the order of (folded name, key); each name is folded once.
+    out.sort_by_cached_key(|t| (fold(&t.name), t.key.clone()));
     out
 }
 

@@ -47,9 +47,9 @@ pub const THEME_STATIC: &[(&str, &[u8])] = &[
 ];
 
 /// Talks listed per "related" box.
-const RELATED_LIMIT: usize = 5;
+pub const RELATED_LIMIT: usize = 5;
 /// Tags with more talks than this say little about relatedness and cost the most.
-const RELATED_TAG_MAX: usize = 400;
+pub const RELATED_TAG_MAX: usize = 400;
 
 /// Loads the theme, letting files in `templates_dir` override any template by name.
 pub fn load_templates(templates_dir: &Path) -> Result<Tera> {
@@ -187,24 +187,23 @@ struct Pager {
 impl<'a> Site<'a> {
     /// Prepares a render: loads templates and renders every description once.
     pub fn new(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>> {
+        UrlScheme::from_config(config).validate()?;
+        let tera = load_templates(&config.templates_dir)?;
+        let (descriptions, leads): (Vec<String>, Vec<String>) = archive.talks.par_iter().map(talk_texts).unzip();
+        Self::with_parts(archive, config, tera, descriptions, leads)
+    }
+
+    /// Like [`Site::new`], with the templates and each talk's [`talk_texts`] supplied
+    /// by the caller (`serve` keeps them between rebuilds rather than redo them all).
+    pub fn with_parts(
+        archive: &'a Archive,
+        config: &'a Config,
+        tera: Tera,
+        descriptions: Vec<String>,
+        leads: Vec<String>,
+    ) -> Result<Site<'a>> {
         let urls = UrlScheme::from_config(config);
         urls.validate()?;
-        let tera = load_templates(&config.templates_dir)?;
-        let (descriptions, leads): (Vec<String>, Vec<String>) = archive
-            .talks
-            .par_iter()
-            .map(|t| {
-                let lead_src = if t.summary.is_empty() {
-                    &t.description
-                } else {
-                    &t.summary
-                };
-                (
-                    describe::render_description(&t.description),
-                    describe::plain_summary(lead_src, 300),
-                )
-            })
-            .unzip();
         let talk_urls = archive
             .talks
             .iter()
@@ -437,7 +436,8 @@ impl<'a> Site<'a> {
         );
     }
 
-    fn render_job(&self, job: &Job) -> Result<(String, String)> {
+    /// Renders one page: its site-relative URL and HTML.
+    pub fn render_job(&self, job: &Job) -> Result<(String, String)> {
         match *job {
             Job::Home => self.render_home(),
             Job::Events => self.render_events(),
@@ -856,6 +856,20 @@ impl<'a> Site<'a> {
         }
         Ok((url, self.render("term.html", &ctx)?))
     }
+}
+
+/// A talk's rendered description and plain-text lead (its summary, else the
+/// description's first sentences), as [`Site`] keeps them.
+pub fn talk_texts(t: &Talk) -> (String, String) {
+    let lead_src = if t.summary.is_empty() {
+        &t.description
+    } else {
+        &t.summary
+    };
+    (
+        describe::render_description(&t.description),
+        describe::plain_summary(lead_src, 300),
+    )
 }
 
 /// Terms per page on the speaker, tag, language and year indexes.

@@ -19,5 +19,7 @@ mod real_data;
 mod records;
 mod sample;
 mod scale;
+#[cfg(feature = "serve")]
+mod serve;
 mod site_links;
 mod support;
