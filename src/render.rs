@@ -138,7 +138,7 @@ pub struct Site<'a> {
     tag_links: Vec<String>,
     /// Each talk's list item (`card.html`), rendered once: a talk appears in a
     /// dozen or more lists (event, speakers, tags, year, related talks).
-    cards: Vec<String>,
+    pub cards: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -190,17 +190,20 @@ impl<'a> Site<'a> {
         UrlScheme::from_config(config).validate()?;
         let tera = load_templates(&config.templates_dir)?;
         let (descriptions, leads): (Vec<String>, Vec<String>) = archive.talks.par_iter().map(talk_texts).unzip();
-        Self::with_parts(archive, config, tera, descriptions, leads)
+        Self::with_parts(archive, config, tera, descriptions, leads, None)
     }
 
-    /// Like [`Site::new`], with the templates and each talk's [`talk_texts`] supplied
-    /// by the caller (`serve` keeps them between rebuilds rather than redo them all).
+    /// Like [`Site::new`], with the templates, each talk's [`talk_texts`] and, unless
+    /// `None`, each talk's rendered card supplied by the caller (`serve` keeps them
+    /// between rebuilds rather than redo them all). A site given no cards for its
+    /// talks can look up URLs and relations but not render pages.
     pub fn with_parts(
         archive: &'a Archive,
         config: &'a Config,
         tera: Tera,
         descriptions: Vec<String>,
         leads: Vec<String>,
+        cards: Option<Vec<String>>,
     ) -> Result<Site<'a>> {
         let urls = UrlScheme::from_config(config);
         urls.validate()?;
@@ -236,15 +239,21 @@ impl<'a> Site<'a> {
             leads,
             talk_urls,
         };
-        site.cards = (0..archive.talks.len())
-            .into_par_iter()
-            .map(|t| {
-                let mut ctx = Context::new();
-                ctx.insert("t", &site.card(t));
-                site.render("card.html", &ctx)
-            })
-            .collect::<Result<Vec<String>>>()?;
+        site.cards = match cards {
+            Some(cards) => cards,
+            None => (0..archive.talks.len())
+                .into_par_iter()
+                .map(|t| site.render_card(t))
+                .collect::<Result<Vec<String>>>()?,
+        };
         Ok(site)
+    }
+
+    /// Talk `t`'s list item (`card.html`).
+    pub fn render_card(&self, t: usize) -> Result<String> {
+        let mut ctx = Context::new();
+        ctx.insert("t", &self.card(t));
+        self.render("card.html", &ctx)
     }
 
     /// The list items of these talks, concatenated (wrap them in `<ul class="talks">`).

@@ -158,7 +158,7 @@ pub fn talk_ids(a: &Archive) -> Vec<TalkId<'_>> {
 type NameSlug<'s> = (&'s str, &'s str);
 
 /// What a talk's card shows, apart from what comes from its own file.
-fn card_sig<'s>(a: &'s Archive, t: &'s Talk) -> (&'s str, &'s str, &'s str, Vec<NameSlug<'s>>) {
+pub fn card_sig<'s>(a: &'s Archive, t: &'s Talk) -> (&'s str, &'s str, &'s str, Vec<NameSlug<'s>>) {
     let ev = &a.events[t.event];
     let speakers = t
         .speakers

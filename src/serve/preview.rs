@@ -110,6 +110,8 @@ struct Parts {
     tera: Tera,
     descriptions: Vec<String>,
     leads: Vec<String>,
+    /// Each talk's card; empty when they must all be rendered again.
+    cards: Vec<String>,
 }
 
 /// The site being served and everything needed to update it.
@@ -140,6 +142,8 @@ pub struct Preview {
     static_keys: HashSet<String>,
     /// The whole-site files lag behind the last update.
     whole_site_stale: bool,
+    /// Talks whose cards must be rendered again before the next pages.
+    stale_cards: Vec<usize>,
 }
 
 type Rendered = Vec<(String, Bytes)>;
@@ -155,25 +159,63 @@ fn clone_loaded(l: &Loaded) -> Loaded {
     }
 }
 
-/// Lends the parts to a site over `archive` for the time of `f`.
-fn with_site<R>(archive: &Archive, config: &Config, parts: &mut Parts, f: impl FnOnce(&Site<'_>) -> R) -> Result<R> {
-    let mut site = Site::with_parts(
+/// Lends the parts to a site over `archive` for the time of `f` (all cards are
+/// rendered first if the parts have none).
+fn with_site<R>(
+    archive: &Archive,
+    config: &Config,
+    parts: &mut Parts,
+    f: impl FnOnce(&mut Site<'_>) -> R,
+) -> Result<R> {
+    let cards = std::mem::take(&mut parts.cards);
+    let have_cards = cards.len() == archive.talks.len();
+    let built = Site::with_parts(
         archive,
         config,
         std::mem::take(&mut parts.tera),
         std::mem::take(&mut parts.descriptions),
         std::mem::take(&mut parts.leads),
-    )?;
-    let r = f(&site);
+        have_cards.then_some(cards),
+    );
+    let mut site = match built {
+        Ok(site) => site,
+        Err(e) => {
+            // Only rendering every card can fail here, and then the parts are gone:
+            // the next site renders them all again.
+            return Err(e);
+        }
+    };
+    let r = f(&mut site);
     parts.tera = std::mem::take(&mut site.tera);
     parts.descriptions = std::mem::take(&mut site.descriptions);
     parts.leads = std::mem::take(&mut site.leads);
+    parts.cards = std::mem::take(&mut site.cards);
     Ok(r)
 }
 
 /// A site over `archive` for URL and relation look-ups only (it cannot render).
 fn lookup_site<'a>(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>> {
-    Site::with_parts(archive, config, Tera::default(), Vec::new(), Vec::new())
+    Site::with_parts(
+        archive,
+        config,
+        Tera::default(),
+        Vec::new(),
+        Vec::new(),
+        Some(Vec::new()),
+    )
+}
+
+/// Renders the cards of `stale` talks again (they are kept if that fails).
+fn refresh_cards(site: &mut Site<'_>, stale: &mut Vec<usize>) -> Result<()> {
+    let fresh: Vec<(usize, String)> = stale
+        .par_iter()
+        .map(|&t| Ok((t, site.render_card(t)?)))
+        .collect::<Result<_>>()?;
+    for (t, card) in fresh {
+        site.cards[t] = card;
+    }
+    stale.clear();
+    Ok(())
 }
 
 fn page_index(site: &Site<'_>) -> HashMap<String, Job> {
@@ -206,11 +248,13 @@ fn render_pages(site: &Site<'_>, jobs: &[Job]) -> Result<Rendered> {
 /// Renders the touched pages and feeds, and every page of a kind this module does
 /// not know about (so a new kind of page is never left stale).
 fn render_touched(
-    site: &Site<'_>,
+    site: &mut Site<'_>,
+    stale_cards: &mut Vec<usize>,
     (index, feed_index): (&HashMap<String, Job>, &HashMap<String, FeedOf>),
-    touched: &Touched,
-    failed: &Touched,
+    (touched, failed): (&Touched, &Touched),
 ) -> Result<Rendered> {
+    refresh_cards(site, stale_cards)?;
+    let site: &Site<'_> = site;
     let mut jobs: Vec<Job> = touched
         .pages
         .iter()
@@ -345,7 +389,9 @@ impl Preview {
                 tera,
                 descriptions,
                 leads,
+                cards: Vec::new(),
             },
+            stale_cards: Vec::new(),
             problems,
             refused: BTreeMap::new(),
             setup_error: None,
@@ -490,6 +536,7 @@ impl Preview {
             }
         };
         let old = std::mem::replace(&mut self.parts.tera, tera);
+        let old_cards = std::mem::take(&mut self.parts.cards);
         let (index, feed_index, whole, statics) = (
             self.index.clone(),
             self.feed_index.clone(),
@@ -504,9 +551,11 @@ impl Preview {
                 self.setup_error = None;
                 self.render_error = None;
                 self.failed = Touched::default();
+                self.stale_cards.clear();
             }
             Err(e) => {
                 self.parts.tera = old;
+                self.parts.cards = old_cards;
                 (self.index, self.feed_index, self.whole_keys, self.static_keys) = (index, feed_index, whole, statics);
                 self.setup_error = Some(format!("templates: {e:#}"));
             }
@@ -631,6 +680,38 @@ impl Preview {
             .extend(self.loaded.problems.iter().filter(|p| files.contains(&p.path)).cloned());
     }
 
+    /// Whether talk `i`, wishing `wish` (its record now `raw`), gets that slug while
+    /// every other talk of its event keeps its own. Talks of files holding several
+    /// records make this answer `false` (the slow path then decides).
+    fn slug_is_free(&self, i: usize, raw: &RawTalk, wish: &str) -> bool {
+        let a = &self.archive;
+        let ev = &a.events[a.talks[i].event];
+        let mut at: HashMap<&Path, Vec<usize>> = HashMap::new();
+        for (k, r) in self.loaded.talks.iter().enumerate() {
+            at.entry(r.path.as_path()).or_default().push(k);
+        }
+        let mut wishes: Vec<((PathBuf, Option<usize>), String)> = Vec::with_capacity(ev.talks.len());
+        for &x in &ev.talks {
+            if x == i {
+                wishes.push(((raw.path.clone(), raw.index), wish.to_string()));
+                continue;
+            }
+            let Some(&[k]) = at.get(a.talks[x].source.as_path()).map(Vec::as_slice) else {
+                return false;
+            };
+            let r = &self.loaded.talks[k];
+            let Some((talk, ..)) = normalize::talk_from(r.clone(), a.talks[x].event, &mut Vec::new()) else {
+                return false;
+            };
+            wishes.push(((r.path.clone(), r.index), talk.slug));
+        }
+        let given = crate::slugs::allocate(&wishes);
+        ev.talks.iter().zip(&wishes).all(|(&x, (key, w))| {
+            let want = if x == i { w.as_str() } else { a.talks[x].slug.as_str() };
+            given.get(key).is_some_and(|g| g == want)
+        })
+    }
+
     /// The fast path: one talk file whose record keeps everything that places it in
     /// the archive (speakers, tags, language, date, event, id, position). `None` when
     /// it does not apply; `Some(accepted)` when handled.
@@ -676,36 +757,13 @@ impl Preview {
         if sp != old_sp || tags != old_tags || lang != old_lang || talk.date != old_talk.date {
             return None;
         }
-        // The slug: unchanged, or a new wish that `slugs::allocate` gives this talk
-        // without changing any other talk's slug. That holds when the talk had its
-        // old wish to itself (no other slug of the event is that wish plus a `-N`
-        // suffix), the old wish is not in the `-2`, `-3`… series of another wish, and
-        // the new wish is free.
-        let ev = &self.archive.events[current.event];
+        // The slug: unchanged, or the new wish if `slugs::allocate`, run over the
+        // event's wishes as `normalize` runs it, gives it to this talk and leaves
+        // every other talk of the event its slug.
         if talk.slug == old_talk.slug {
             talk.slug = current.slug.clone();
-        } else {
-            let others = || {
-                ev.talks
-                    .iter()
-                    .filter(|&&x| x != i)
-                    .map(|&x| self.archive.talks[x].slug.as_str())
-            };
-            let in_series =
-                |base: &str| others().any(|o| o == base || o.strip_prefix(base).is_some_and(|r| r.starts_with('-')));
-            let stem = old_talk
-                .slug
-                .rsplit_once('-')
-                .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-                .map(|(stem, _)| stem);
-            if current.slug != old_talk.slug
-                || in_series(&old_talk.slug)
-                || stem.is_some_and(in_series)
-                || others().any(|o| o == talk.slug)
-                || crate::slugs::RESERVED.contains(&talk.slug.as_str())
-            {
-                return None;
-            }
+        } else if !self.slug_is_free(i, new_raw, &talk.slug) {
+            return None;
         }
         // The position in the archive's order.
         talk.event = current.event;
@@ -753,7 +811,11 @@ impl Preview {
         if let Some(old_url) = &old_url {
             self.index.remove(old_url);
         }
+        if card {
+            self.stale_cards.push(i);
+        }
         let (index, feed_index, failed) = (&mut self.index, &self.feed_index, &self.failed);
+        let stale_cards = &mut self.stale_cards;
         let result = with_site(&self.archive, &self.config, &mut self.parts, |site| {
             let mut touched = Touched::default();
             let new_url = site.talk_url(i).to_string();
@@ -765,7 +827,7 @@ impl Preview {
             deps::always(site, &mut touched);
             index.insert(new_url, Job::Talk(i));
             report.lap("dependents");
-            render_touched(site, (index, feed_index), &touched, failed).map_err(|e| (e, touched))
+            render_touched(site, stale_cards, (index, feed_index), (&touched, failed)).map_err(|e| (e, touched))
         });
         let removed: Vec<String> = old_url.iter().map(|u| urls::file_for(u)).collect();
         report.mode = Mode::Fast;
@@ -845,21 +907,36 @@ impl Preview {
 
         // Carry over the texts of talks whose files did not change.
         let old_archive = std::mem::replace(&mut self.archive, archive);
-        let reused: Vec<Option<(String, String)>> = {
+        // Cards too, when what they show of the event and speakers is unchanged.
+        type Texts = Option<(String, String)>;
+        let (reused, cards): (Vec<Texts>, Vec<Option<String>>) = {
             let old_at: HashMap<deps::TalkId<'_>, usize> = deps::talk_ids(&old_archive)
                 .into_iter()
                 .enumerate()
                 .map(|(i, id)| (id, i))
                 .collect();
-            let (descriptions, leads) = (&mut self.parts.descriptions, &mut self.parts.leads);
-            deps::talk_ids(&self.archive)
+            let parts = &mut self.parts;
+            let have_cards = parts.cards.len() == old_archive.talks.len();
+            let (new, old) = (&self.archive, &old_archive);
+            deps::talk_ids(new)
                 .into_iter()
-                .map(|id| {
-                    let o = *old_at.get(&id).filter(|_| !touched.contains(id.0))?;
-                    Some((std::mem::take(&mut descriptions[o]), std::mem::take(&mut leads[o])))
+                .enumerate()
+                .map(|(n, id)| {
+                    let Some(&o) = old_at.get(&id).filter(|_| !touched.contains(id.0)) else {
+                        return (None, None);
+                    };
+                    let texts = (
+                        std::mem::take(&mut parts.descriptions[o]),
+                        std::mem::take(&mut parts.leads[o]),
+                    );
+                    let card = (have_cards && deps::card_sig(old, &old.talks[o]) == deps::card_sig(new, &new.talks[n]))
+                        .then(|| std::mem::take(&mut parts.cards[o]));
+                    (Some(texts), card)
                 })
-                .collect()
+                .unzip()
         };
+        self.stale_cards = (0..cards.len()).filter(|&n| cards[n].is_none()).collect();
+        self.parts.cards = cards.into_iter().map(Option::unwrap_or_default).collect();
         let (descriptions, leads): (Vec<String>, Vec<String>) = self
             .archive
             .talks
@@ -878,7 +955,7 @@ impl Preview {
         let Ok(old_site) = lookup_site(&old_archive, &self.config) else {
             return;
         };
-        let failed = &self.failed;
+        let (failed, stale_cards) = (&self.failed, &mut self.stale_cards);
         let result = with_site(&self.archive, &self.config, &mut self.parts, |site| {
             let index = page_index(site);
             let feed_index = feed_index(site);
@@ -891,11 +968,17 @@ impl Preview {
                 .feeds
                 .extend(feed_index.keys().filter(|u| !old_feeds.contains_key(*u)).cloned());
             report.lap("dependents");
-            let rendered = render_touched(site, (&index, &feed_index), &changed, failed).map_err(|e| (e, changed));
+            let rendered =
+                render_touched(site, stale_cards, (&index, &feed_index), (&changed, failed)).map_err(|e| (e, changed));
             (index, feed_index, rendered)
         });
-        let Ok((index, feed_index, rendered)) = result else {
-            return;
+        let (index, feed_index, rendered) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                self.render_error = Some(format!("rendering: {e:#}"));
+                (self.index, self.feed_index) = (old_index, old_feeds);
+                return;
+            }
         };
         let mut removed: Vec<String> = old_index
             .keys()
