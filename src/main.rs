@@ -88,6 +88,9 @@ struct ServeArgs {
     /// Follow symbolic links inside the data folder.
     #[arg(long)]
     follow_links: bool,
+    /// Do not build the full-text search index (it is built in the background otherwise).
+    #[arg(long)]
+    no_search: bool,
     /// Print how long each step of every update took.
     #[arg(long)]
     timings: bool,
@@ -160,6 +163,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 preview: podium::serve::PreviewOptions {
                     drafts: args.drafts,
                     follow_links: args.follow_links,
+                    search: !args.no_search,
                 },
                 timings: args.timings,
             })?;

@@ -11,6 +11,7 @@
 
 mod deps;
 mod preview;
+mod search;
 mod store;
 mod watch;
 
@@ -39,6 +40,10 @@ pub use watch::QUIET;
 
 use crate::config::Config;
 use crate::urls;
+
+/// Quiet time after the whole-site files before the search index (ten seconds of
+/// work for 16,000 talks, on a thread of its own) is built again.
+const SEARCH_AFTER: std::time::Duration = std::time::Duration::from_millis(4000);
 
 /// Quiet time after an update before the whole-site files (sitemap, JSON API,
 /// redirects: a fifth of a second on 16,000 talks) are regenerated, so a burst of
@@ -173,8 +178,15 @@ fn rebuild_loop(
     base_url: String,
 ) {
     loop {
-        // Whole-site files are regenerated once no change has come for a moment.
-        let idle = (!preview.is_settled()).then_some(SETTLE_AFTER);
+        // Whole-site files are regenerated once no change has come for a moment, and
+        // the search index after a longer while.
+        let idle = if !preview.is_settled() {
+            Some(SETTLE_AFTER)
+        } else if preview.search_is_stale() {
+            Some(SEARCH_AFTER)
+        } else {
+            None
+        };
         let batch = match watch.next_batch(idle) {
             watch::Next::Batch(b) => b,
             watch::Next::Closed => break,
@@ -183,6 +195,8 @@ fn rebuild_loop(
                     if opts.timings {
                         eprintln!("  ms: whole-site files {:.1}", took.as_secs_f64() * 1000.0);
                     }
+                } else {
+                    preview.refresh_search();
                 }
                 continue;
             }

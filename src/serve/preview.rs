@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use tera::Tera;
 
 use super::deps::{self, Touched};
+use super::search::Indexer;
 use super::Store;
 use crate::config::Config;
 use crate::diag::Problem;
@@ -40,6 +41,8 @@ pub struct PreviewOptions {
     pub drafts: bool,
     /// Follow symbolic links inside the data folder.
     pub follow_links: bool,
+    /// Build the full-text search index (in the background).
+    pub search: bool,
 }
 
 /// What changed on disk.
@@ -144,6 +147,9 @@ pub struct Preview {
     whole_site_stale: bool,
     /// Talks whose cards must be rendered again before the next pages.
     stale_cards: Vec<usize>,
+    /// The search indexer (with `options.search`), and whether the index lags behind.
+    indexer: Option<Arc<Indexer>>,
+    search_stale: bool,
 }
 
 type Rendered = Vec<(String, Bytes)>;
@@ -392,6 +398,8 @@ impl Preview {
                 cards: Vec::new(),
             },
             stale_cards: Vec::new(),
+            indexer: None,
+            search_stale: false,
             problems,
             refused: BTreeMap::new(),
             setup_error: None,
@@ -406,6 +414,10 @@ impl Preview {
         let all = preview.render_everything()?;
         preview.store.replace(all);
         preview.publish_errors();
+        if preview.options.search {
+            preview.indexer = Some(Indexer::new(preview.store.clone()));
+            preview.refresh_search();
+        }
         Ok(preview)
     }
 
@@ -1027,6 +1039,25 @@ impl Preview {
         report.lap("publish");
     }
 
+    /// Whether the search index lags behind the site (see [`Preview::refresh_search`]).
+    pub fn search_is_stale(&self) -> bool {
+        self.search_stale
+    }
+
+    /// Hands the talks to the search indexer, which rebuilds the index in the
+    /// background if they changed.
+    pub fn refresh_search(&mut self) {
+        self.search_stale = false;
+        let Some(indexer) = self.indexer.clone() else {
+            return;
+        };
+        if let Ok(records) = with_site(&self.archive, &self.config, &mut self.parts, |site| {
+            crate::search::records(site)
+        }) {
+            indexer.submit(records);
+        }
+    }
+
     /// Whether [`Preview::settle`] has work to do.
     pub fn is_settled(&self) -> bool {
         !self.whole_site_stale
@@ -1041,6 +1072,7 @@ impl Preview {
         }
         let started = Instant::now();
         self.whole_site_stale = false;
+        self.search_stale = self.indexer.is_some();
         self.update_whole_site();
         Some(started.elapsed())
     }

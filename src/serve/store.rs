@@ -67,8 +67,11 @@ impl Store {
         }
     }
 
+    /// Replaces every file, except the search bundle (kept up to date on its own).
     pub(super) fn replace(&self, all: HashMap<String, Bytes>) {
-        *self.files.write().unwrap_or_else(|e| e.into_inner()) = all;
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        files.retain(|k, _| k.starts_with(super::search::PREFIX));
+        files.extend(all);
     }
 
     /// Sets the errors shown over every page.

@@ -454,6 +454,7 @@ fn serves_pages_with_types_and_live_reload() {
         status == 200 && head.contains("content-type: application/xml"),
         "{head}"
     );
+    server.wait_for("/pagefind/pagefind.js", "the search index", |s, _| s == 200);
     let (status, head, _) = server.get("/__podium/livereload.js");
     assert!(status == 200 && head.contains("text/javascript"), "{head}");
     assert!(server.get(TALK).2.contains("Jupyter"));
