@@ -236,6 +236,10 @@ impl<'a> Site<'a> {
             leads,
             talk_urls,
         };
+        // A site built without templates (serve's look-up site) only answers URL questions.
+        if site.tera.get_template_names().all(|n| n != "card.html") {
+            return Ok(site);
+        }
         site.cards = (0..archive.talks.len())
             .into_par_iter()
             .map(|t| {
