@@ -26,22 +26,22 @@ col() { awk -v c="$1" '{print $c}'; }
 row() { # name, file of "wall cpu rss" lines
   printf "%-28s wall %6.3fs  cpu %6.3fs  peak RSS %5d MB\n" "$1" "$(col 1 < "$2" | med)" "$(col 2 < "$2" | med)" "$(( $(col 3 < "$2" | med) / 1024 ))"
 }
-build() { "$bin" build --data "$1" --output "$2" -q "${extra[@]}"; }
+build() { echo "$bin" build --data "$1" --output "$2" -q "${extra[@]}"; }  # the command, for t
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cold_shm=$work/cold_shm; cold_disk=$work/cold_disk; noop=$work/noop; edit=$work/edit; floor=$work/floor
 for i in $(seq 1 "$runs"); do
   rm -rf "$shm/out" "$disk/out"
-  t build "$data" "$shm/out" >> "$cold_shm"
-  t build "$data" "$disk/out" >> "$cold_disk"
-  t build "$data" "$shm/out" >> "$noop"
+  t $(build "$data" "$shm/out") >> "$cold_shm"
+  t $(build "$data" "$disk/out") >> "$cold_disk"
+  t $(build "$data" "$shm/out") >> "$noop"
   rm -rf "$shm/floor"; t cp -a "$shm/out" "$shm/floor" >> "$floor"
 done
 files=$(find "$shm/out" -type f | wc -l); bytes=$(du -sb "$shm/out" | cut -f1)
 
 # One talk edited: a private copy of the data, one description changed per run.
 rm -rf "$shm/data" && cp -r "$data" "$shm/data"
-talk=$(find "$shm/data" -path '*/videos/*.json' | sort | head -1)
+talk=$(find "$shm/data" -path '*/videos/*.json' | sort | sed -n 1p)
 for i in $(seq 1 "$runs"); do
   python3 - "$talk" "$i" <<'PY'
 import json, sys
@@ -49,14 +49,14 @@ p, i = sys.argv[1], sys.argv[2]
 d = json.load(open(p)); d["description"] = (d.get("description") or "") + f"\nEdited {i}."
 json.dump(d, open(p, "w"), indent=2)
 PY
-  [ "$i" = 1 ] && build "$shm/data" "$shm/edit-out"  # first build of the copy
+  [ "$i" = 1 ] && $(build "$shm/data" "$shm/edit-out") > /dev/null  # first build of the copy
   python3 - "$talk" "$i" <<'PY'
 import json, sys
 p, i = sys.argv[1], sys.argv[2]
 d = json.load(open(p)); d["description"] += f" Again {i}."
 json.dump(d, open(p, "w"), indent=2)
 PY
-  t build "$shm/data" "$shm/edit-out" >> "$edit"
+  t $(build "$shm/data" "$shm/edit-out") >> "$edit"
 done
 written=$("$bin" build --data "$shm/data" --output "$shm/edit-out" "${extra[@]}" | grep -o '[0-9]* written')
 
