@@ -2,7 +2,7 @@
 //! records of either input format, and reports files that are not valid for either.
 //! No policy lives here; [`crate::normalize`] decides what the records mean.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
@@ -398,11 +398,6 @@ fn load_redirects(path: &Path, loaded: &mut Loaded) {
                 .push(Problem::warning(path, "expected `old-path new-path`; line skipped").at(i + 1, 1)),
         }
     }
-}
-
-/// Groups event folders by their relative path, for lookups.
-pub fn events_by_dir(events: &[RawEvent]) -> BTreeMap<PathBuf, usize> {
-    events.iter().enumerate().map(|(i, e)| (e.dir.clone(), i)).collect()
 }
 
 #[cfg(test)]

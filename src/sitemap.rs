@@ -13,7 +13,7 @@ pub fn render(base: &str, urls: &[String], limit: usize) -> Vec<(String, Vec<u8>
         s.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for u in chunk {
             s.push_str("  <url><loc>");
-            s.push_str(&xml_escape(u));
+            s.push_str(&crate::render::escape_html(u));
             s.push_str("</loc></url>\n");
         }
         s.push_str("</urlset>\n");
@@ -30,7 +30,7 @@ pub fn render(base: &str, urls: &[String], limit: usize) -> Vec<(String, Vec<u8>
         let name = format!("sitemap-{}.xml", i + 1);
         index.push_str(&format!(
             "  <sitemap><loc>{}/{name}</loc></sitemap>\n",
-            xml_escape(base)
+            crate::render::escape_html(base)
         ));
         files.push((name, urlset(chunk)));
     }
@@ -45,13 +45,6 @@ pub fn robots(base: &str) -> (String, Vec<u8>) {
         "robots.txt".into(),
         format!("User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n").into_bytes(),
     )
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

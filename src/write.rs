@@ -123,8 +123,7 @@ impl Writer {
                 bail!("two pages would be written to `{rel}`; check the URL patterns and slugs");
             }
         }
-        let unchanged = self.old.get(&rel) == Some(&entry)
-            && fs::symlink_metadata(self.out.join(&rel)).is_ok_and(|m| m.is_file() && m.len() == entry.len);
+        let unchanged = self.old.get(&rel) == Some(&entry) && self.in_place(&rel, &entry);
         if unchanged {
             return Ok(());
         }
@@ -150,24 +149,23 @@ impl Writer {
         }
     }
 
+    /// Whether the file `rel` is in the output folder as the manifest entry says (a
+    /// regular file of that size).
+    fn in_place(&self, rel: &str, e: &Entry) -> bool {
+        fs::symlink_metadata(self.out.join(rel)).is_ok_and(|m| m.is_file() && m.len() == e.len)
+    }
+
     /// Whether every file of the last build is still in place (present, same size).
     pub fn old_site_intact(&self) -> bool {
         use rayon::prelude::*;
-        !self.old.is_empty()
-            && self
-                .old
-                .par_iter()
-                .all(|(rel, e)| fs::symlink_metadata(self.out.join(rel)).is_ok_and(|m| m.is_file() && m.len() == e.len))
+        !self.old.is_empty() && self.old.par_iter().all(|(rel, e)| self.in_place(rel, e))
     }
 
     /// Keeps the last build's files under `prefix` as they are (a cache hit); returns
     /// false, keeping nothing, if any of them is missing or changed size.
     pub fn keep_prefix(&self, prefix: &str) -> Result<bool> {
         let kept: Vec<(&String, &Entry)> = self.old.iter().filter(|(k, _)| k.starts_with(prefix)).collect();
-        let intact = !kept.is_empty()
-            && kept.iter().all(|(rel, e)| {
-                fs::symlink_metadata(self.out.join(rel)).is_ok_and(|m| m.is_file() && m.len() == e.len)
-            });
+        let intact = !kept.is_empty() && kept.iter().all(|(rel, e)| self.in_place(rel, e));
         if intact {
             let mut new = self.new.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
             for (rel, e) in kept {
