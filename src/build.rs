@@ -1,6 +1,7 @@
 //! `podium build`: load → normalize → render → write, with every input problem
 //! reported before anything is written.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,9 @@ pub struct BuildReport {
     pub skipped_files: Vec<PathBuf>,
     /// Time per stage, in order.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Files made per kind of output: (kind, files, bytes), by kind. Files the
+    /// writer found unchanged count too.
+    pub kinds: Vec<(&'static str, usize, u64)>,
 }
 
 impl BuildReport {
@@ -69,18 +73,54 @@ impl BuildReport {
 
 /// Everything beside the HTML pages: feeds, sitemap, robots.txt, redirects, JSON API,
 /// handed to `sink` as they are made.
-fn site_outputs(
-    site: &Site<'_>,
-    problems: &mut Vec<Problem>,
-    sink: &(dyn Fn(String, Vec<u8>) -> Result<()> + Sync),
-) -> Result<()> {
-    let jobs = site.jobs();
-    let urls: Vec<String> = jobs.iter().map(|j| site.job_url(j)).collect();
-    crate::feeds::render_feeds(site, sink)?;
-    for (rel, bytes) in whole_site_outputs(site, &urls, problems)? {
-        sink(rel, bytes)?;
+fn site_outputs(site: &Site<'_>, urls: &[String], problems: &mut Vec<Problem>, sink: &KindSink<'_>) -> Result<()> {
+    crate::feeds::render_feeds(site, &|rel, bytes| {
+        let kind = if rel.ends_with("rss.xml") {
+            "feeds: RSS"
+        } else {
+            "feeds: Atom"
+        };
+        sink(kind, rel, bytes)
+    })?;
+    for (kind, rel, bytes) in whole_site_outputs_by_kind(site, urls, problems)? {
+        sink(kind, rel, bytes)?;
     }
     Ok(())
+}
+
+/// Takes each output file with its kind.
+type KindSink<'a> = dyn Fn(&'static str, String, Vec<u8>) -> Result<()> + Sync + 'a;
+
+/// Files and bytes made per kind of output, so that a build can show what its
+/// output consists of (`--timings`).
+#[derive(Default)]
+struct Tally(std::sync::Mutex<BTreeMap<&'static str, (usize, u64)>>);
+
+impl Tally {
+    fn add(&self, kind: &'static str, bytes: usize) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let e = map.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += bytes as u64;
+    }
+
+    fn into_rows(self) -> Vec<(&'static str, usize, u64)> {
+        let map = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        map.into_iter().map(|(k, (n, b))| (k, n, b)).collect()
+    }
+}
+
+/// The kind of a Pagefind bundle file, by its path in the bundle.
+fn search_kind(rel: &str) -> &'static str {
+    if rel.starts_with("fragment/") {
+        "search: fragments (one per talk)"
+    } else if rel.starts_with("index/") {
+        "search: word index chunks"
+    } else if rel.starts_with("filter/") {
+        "search: filter chunks"
+    } else {
+        "search: runtime, meta (JS, CSS, wasm)"
+    }
 }
 
 /// The outputs built from the whole site at once (sitemap, robots.txt, redirects,
@@ -90,6 +130,18 @@ pub fn whole_site_outputs(
     urls: &[String],
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
+    Ok(whole_site_outputs_by_kind(site, urls, problems)?
+        .into_iter()
+        .map(|(_, rel, bytes)| (rel, bytes))
+        .collect())
+}
+
+/// [`whole_site_outputs`], each file with its kind (for the per-kind report).
+fn whole_site_outputs_by_kind(
+    site: &Site<'_>,
+    urls: &[String],
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<(&'static str, String, Vec<u8>)>> {
     let pages: std::collections::HashSet<String> = urls.iter().map(|u| crate::urls::file_for(u)).collect();
     let base = site.config.base();
     let mut sitemap_urls: Vec<String> = urls
@@ -98,12 +150,20 @@ pub fn whole_site_outputs(
         .map(|u| format!("{base}{u}"))
         .collect();
     sitemap_urls.sort();
-    let mut out = crate::sitemap::render(base, &sitemap_urls, crate::sitemap::MAX_URLS);
-    out.push(crate::sitemap::robots(base));
+    let label = |kind: &'static str| move |(rel, bytes): (String, Vec<u8>)| (kind, rel, bytes);
+    let mut out: Vec<_> = crate::sitemap::render(base, &sitemap_urls, crate::sitemap::MAX_URLS)
+        .into_iter()
+        .map(label("sitemap, robots.txt"))
+        .collect();
+    out.push(label("sitemap, robots.txt")(crate::sitemap::robots(base)));
     let (map, redirect_problems) = crate::redirects::collect(site, &pages);
     problems.extend(redirect_problems);
-    out.extend(crate::redirects::render(site, &map)?);
-    out.extend(crate::api::render(site));
+    out.extend(
+        crate::redirects::render(site, &map)?
+            .into_iter()
+            .map(label("redirects (old URLs)")),
+    );
+    out.extend(crate::api::render(site).into_iter().map(label("JSON API")));
     Ok(out)
 }
 
@@ -170,44 +230,79 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
     };
     bar.set_length(site.jobs().len() as u64);
     let mut extra_problems = Vec::new();
-    let mut search_time = Duration::ZERO;
-    let result = (|| -> Result<usize> {
+    let tally = Tally::default();
+    let put = |kind: &'static str, rel: String, bytes: Vec<u8>| {
+        tally.add(kind, bytes.len());
+        writer.put(rel, &bytes)
+    };
+    // The search index is the longest single task (Pagefind indexes one record at
+    // a time): it starts first, on its own thread, while the pages render on the
+    // rayon pool beside it.
+    let search_task = || -> Result<Duration> {
+        let started = Instant::now();
+        if opts.no_search {
+            return Ok(Duration::ZERO);
+        }
+        let records = crate::search::records(&site);
+        // The index is rebuilt only when what it indexes changed.
+        let key = format!("{:032x}", crate::search::records_hash(&records));
+        let cached = writer.old_note("search") == Some(key.as_str()) && writer.keep_prefix("pagefind/")?;
+        if cached {
+            tally.add("search: index kept from the last build", 0);
+        } else {
+            for (rel, bytes) in crate::search::build_bundle(records)? {
+                put(search_kind(&rel), format!("pagefind/{rel}"), bytes)?;
+            }
+        }
+        writer.set_note("search", &key);
+        Ok(started.elapsed())
+    };
+    let mut render_task = || -> Result<(usize, Duration)> {
+        let started = Instant::now();
+        let jobs = site.jobs();
+        let urls: Vec<String> = jobs.iter().map(|j| site.job_url(j)).collect();
+        let kinds: HashMap<String, &'static str> = urls
+            .iter()
+            .zip(&jobs)
+            .map(|(url, job)| (crate::urls::file_for(url), job.kind()))
+            .collect();
         let pages = site.render_all(&|rel, bytes| {
             bar.inc(1);
-            writer.put(rel, &bytes)
+            put(kinds.get(&rel).copied().unwrap_or("pages: other"), rel, bytes)
         })?;
         for (rel, bytes) in render::static_files(&config.static_dir)? {
-            writer.put(rel, &bytes)?;
+            put("theme static files", rel, bytes)?;
         }
-        site_outputs(&site, &mut extra_problems, &|rel, bytes| writer.put(rel, &bytes))?;
+        site_outputs(&site, &urls, &mut extra_problems, &put)?;
         if !opts.no_search {
             bar.set_message("indexing");
-            let started = Instant::now();
-            let records = crate::search::records(&site);
-            // The index is rebuilt only when what it indexes changed.
-            let key = format!("{:032x}", crate::search::records_hash(&records));
-            let cached = writer.old_note("search") == Some(key.as_str()) && writer.keep_prefix("pagefind/")?;
-            if !cached {
-                for (rel, bytes) in crate::search::build_bundle(records)? {
-                    writer.put(format!("pagefind/{rel}"), &bytes)?;
-                }
-            }
-            writer.set_note("search", &key);
-            search_time = started.elapsed();
         }
-        Ok(pages)
-    })();
+        Ok((pages, started.elapsed()))
+    };
+    let (rendered, searched) = std::thread::scope(|s| {
+        let search = s.spawn(search_task);
+        let rendered = render_task();
+        let searched = search
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the search indexing thread panicked")));
+        (rendered, searched)
+    });
+    let result = rendered.and_then(|r| Ok((r, searched?)));
     bar.finish_and_clear();
-    let pages = match result {
-        Ok(p) => p,
+    let ((pages, render_time), search_time) = match result {
+        Ok(r) => r,
         Err(e) => {
             writer.abort();
             return Err(e);
         }
     };
     report.problems.extend(extra_problems);
+    // Rendering and indexing run side by side: each row is that task's own time,
+    // and "(both)" the wall time of the two together.
+    report.timings.push(("render", render_time));
     report.timings.push(("search", search_time));
-    lap("render", &mut report);
+    lap("(both)", &mut report);
+    report.kinds = tally.into_rows();
     report.talks = archive.talks.len();
     report.events = archive.events.iter().filter(|e| !e.talks.is_empty()).count();
     report.speakers = archive.speakers.len();

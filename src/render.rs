@@ -914,6 +914,23 @@ pub enum Job {
     Term(TermKind, usize, usize),
 }
 
+impl Job {
+    /// What kind of page this is, for the build's per-kind file report.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::Home | Job::Events => "pages: home, events list",
+            Job::Search | Job::NotFound => "pages: search, 404",
+            Job::Talk(_) => "pages: talk",
+            Job::Event(..) => "pages: event",
+            Job::Terms(..) => "pages: speaker/tag/language/year lists",
+            Job::Term(TermKind::Speaker, ..) => "pages: speaker",
+            Job::Term(TermKind::Tag, ..) => "pages: tag",
+            Job::Term(TermKind::Language, ..) => "pages: language",
+            Job::Term(TermKind::Year, ..) => "pages: year",
+        }
+    }
+}
+
 /// Splits "PyCon US 2011" into ("PyCon US", "2011").
 pub fn series_of(title: &str) -> Option<(&str, &str)> {
     let (name, year) = title.trim().rsplit_once(' ')?;

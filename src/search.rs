@@ -94,7 +94,55 @@ pub fn build_bundle(records: Vec<SearchRecord>) -> Result<Vec<(String, Vec<u8>)>
             "pagefind produced an unexpected path {path:?}"
         );
     }
+    let wasm = wasm_in_use(&out);
+    out.retain(|(path, _)| {
+        if path.starts_with("wasm.") {
+            wasm.contains(path)
+        } else {
+            !UNUSED.contains(&path.as_str())
+        }
+    });
     Ok(out)
+}
+
+/// Bundle files no page of the site loads: the theme's search page uses the
+/// default UI (`pagefind-ui.js`), which loads `pagefind.js`, its worker, the
+/// entry, the meta, index, filter and fragment files, and one wasm file.
+const UNUSED: [&str; 5] = [
+    "pagefind-component-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-highlight.js",
+];
+
+/// The wasm files `pagefind.js` can load: `wasm.<lang>.pagefind` for each index
+/// language of the entry file, `wasm.unknown.pagefind` for a language without
+/// a stemmer. Every wasm file is kept if the entry cannot be read.
+fn wasm_in_use(files: &[(String, Vec<u8>)]) -> BTreeSet<String> {
+    let all = || {
+        files
+            .iter()
+            .filter(|(p, _)| p.starts_with("wasm."))
+            .map(|(p, _)| p.clone())
+            .collect()
+    };
+    let Some((_, entry)) = files.iter().find(|(p, _)| p == "pagefind-entry.json") else {
+        return all();
+    };
+    let Ok(entry) = serde_json::from_slice::<serde_json::Value>(entry) else {
+        return all();
+    };
+    let Some(languages) = entry.get("languages").and_then(|l| l.as_object()) else {
+        return all();
+    };
+    languages
+        .values()
+        .map(|l| match l.get("wasm").and_then(|w| w.as_str()) {
+            Some(w) if !w.is_empty() => format!("wasm.{w}.pagefind"),
+            _ => "wasm.unknown.pagefind".to_string(),
+        })
+        .collect()
 }
 
 /// Maps an ISO 639-3 code such as PyVideo's "eng" to the ISO 639-1 code
@@ -338,24 +386,46 @@ mod tests {
     }
 
     #[test]
+    fn wasm_for_a_language_without_a_stemmer_is_the_unknown_one() {
+        let entry = |langs: &str| {
+            vec![
+                (
+                    "pagefind-entry.json".to_string(),
+                    format!(r#"{{"languages":{langs}}}"#).into_bytes(),
+                ),
+                ("wasm.en.pagefind".to_string(), vec![1]),
+                ("wasm.unknown.pagefind".to_string(), vec![1]),
+            ]
+        };
+        let names = |set: BTreeSet<String>| set.into_iter().collect::<Vec<_>>();
+        assert_eq!(
+            names(wasm_in_use(&entry(r#"{"en":{"wasm":"en"}}"#))),
+            ["wasm.en.pagefind"]
+        );
+        assert_eq!(
+            names(wasm_in_use(&entry(r#"{"eo":{"hash":"x"}}"#))),
+            ["wasm.unknown.pagefind"]
+        );
+        assert_eq!(names(wasm_in_use(&entry("not json"))).len(), 2);
+    }
+
+    #[test]
     fn bundle_from_three_records_has_the_expected_files() {
         let files = build_bundle(three()).unwrap();
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         for expected in [
             "pagefind.js",
             "pagefind-worker.js",
-            "pagefind-highlight.js",
             "pagefind-ui.js",
             "pagefind-ui.css",
-            "pagefind-modular-ui.js",
-            "pagefind-modular-ui.css",
-            "pagefind-component-ui.js",
-            "pagefind-component-ui.css",
             "pagefind-entry.json",
             "wasm.en.pagefind",
-            "wasm.unknown.pagefind",
         ] {
             assert!(names.contains(&expected), "{expected} missing from {names:?}");
+        }
+        // Files no page loads are left out.
+        for unused in UNUSED.iter().chain(&["wasm.unknown.pagefind"]) {
+            assert!(!names.contains(unused), "{unused} written: {names:?}");
         }
         let count = |prefix: &str, suffix: &str| {
             names
