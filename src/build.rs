@@ -244,17 +244,38 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
             return Ok(Duration::ZERO);
         }
         let records = crate::search::records(&site);
-        // The index is rebuilt only when what it indexes changed.
-        let key = format!("{:032x}", crate::search::records_hash(&records));
-        let cached = writer.old_note("search") == Some(key.as_str()) && writer.keep_prefix("pagefind/")?;
-        if cached {
-            tally.add("search: index kept from the last build", 0);
-        } else {
-            for (rel, bytes) in crate::search::build_bundle(records)? {
-                put(search_kind(&rel), format!("pagefind/{rel}"), bytes)?;
+        let language = crate::search::language_of(&records);
+        let parts = crate::search::split(records, site.search_shards());
+        // Each part is rebuilt only when what it indexes changed; the parts that
+        // must be built are built side by side.
+        std::thread::scope(|s| -> Result<()> {
+            let mut building = Vec::new();
+            for (k, part) in parts.into_iter().enumerate() {
+                let dir = crate::search::shard_dir(k);
+                let note = if k == 0 {
+                    "search".to_string()
+                } else {
+                    format!("search-{}", k + 1)
+                };
+                let key = format!("{:032x}", crate::search::records_hash(&part));
+                writer.set_note(&note, &key);
+                if writer.old_note(&note) == Some(key.as_str()) && writer.keep_prefix(&dir)? {
+                    tally.add("search: index part kept from the last build", 0);
+                    continue;
+                }
+                let language = &language;
+                building.push((dir, s.spawn(move || crate::search::build_part(k, part, language))));
             }
-        }
-        writer.set_note("search", &key);
+            for (dir, handle) in building {
+                let files = handle
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a search indexing thread panicked")))?;
+                for (rel, bytes) in files {
+                    put(search_kind(&rel), format!("{dir}{rel}"), bytes)?;
+                }
+            }
+            Ok(())
+        })?;
         Ok(started.elapsed())
     };
     let mut render_task = || -> Result<(usize, Duration)> {

@@ -56,6 +56,10 @@ pub struct Config {
     pub urls: UrlPatterns,
     /// Language of the site's own text (the `lang` attribute).
     pub language: String,
+    /// How many parts the search index is built in (1 to 8), side by side on as
+    /// many threads; the search page merges them. Default: 1, or 2 from 4,000
+    /// talks (see [`crate::search::default_shards`]).
+    pub search_shards: Option<usize>,
 }
 
 impl Default for Config {
@@ -73,6 +77,7 @@ impl Default for Config {
             url_style: UrlStyle::default(),
             urls: UrlPatterns::default(),
             language: "en".into(),
+            search_shards: None,
         }
     }
 }
@@ -111,6 +116,12 @@ impl Config {
     fn validate(&self) -> Result<()> {
         anyhow::ensure!(self.page_size > 0, "page_size must be at least 1");
         anyhow::ensure!(self.feed_limit > 0, "feed_limit must be at least 1");
+        anyhow::ensure!(
+            self.search_shards
+                .is_none_or(|n| (1..=crate::search::MAX_SHARDS).contains(&n)),
+            "search_shards must be between 1 and {}",
+            crate::search::MAX_SHARDS
+        );
         let url = url::Url::parse(&self.base_url)
             .with_context(|| format!("base_url `{}` is not an absolute URL", self.base_url))?;
         anyhow::ensure!(
@@ -154,6 +165,9 @@ mod tests {
         assert_eq!(c.url_style, UrlStyle::Pyvideo);
         assert!(Config::parse("titel = 1").is_err());
         assert!(Config::parse("page_size = 0").is_err());
+        assert!(Config::parse("search_shards = 0").is_err());
+        assert!(Config::parse("search_shards = 9").is_err());
+        assert_eq!(Config::parse("search_shards = 3").unwrap().search_shards, Some(3));
         assert!(Config::parse("base_url = \"javascript:x\"").is_err());
     }
 }

@@ -445,13 +445,26 @@ impl<'a> Site<'a> {
         );
     }
 
+    /// How many parts the search index is built in (config, or by archive size).
+    pub fn search_shards(&self) -> usize {
+        self.config
+            .search_shards
+            .unwrap_or_else(|| crate::search::default_shards(self.archive.talks.len()))
+            .clamp(1, crate::search::MAX_SHARDS)
+    }
+
     /// Renders one page: its site-relative URL and HTML.
     pub fn render_job(&self, job: &Job) -> Result<(String, String)> {
         match *job {
             Job::Home => self.render_home(),
             Job::Events => self.render_events(),
             Job::Search => {
-                let ctx = self.context("/search/");
+                let mut ctx = self.context("/search/");
+                // The index parts after the first, which the search page merges in.
+                let merge: Vec<String> = (1..self.search_shards())
+                    .map(|k| self.link(&format!("/{}", crate::search::shard_dir(k))))
+                    .collect();
+                ctx.insert("search_merge", &merge);
                 Ok(("/search/".into(), self.render("search.html", &ctx)?))
             }
             Job::NotFound => {

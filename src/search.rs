@@ -54,11 +54,116 @@ pub struct SearchRecord {
 /// (`data-pagefind-weight="10"`; an `<h1>` gets 7, plain text 1).
 const TITLE_WEIGHT: u8 = 10;
 
+/// Files of a bundle: (path, bytes).
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// At most this many index parts (`search_shards`): the search page loads the
+/// wasm and meta files of every part.
+pub const MAX_SHARDS: usize = 8;
+
+/// The number of index parts for `talks` records when the config sets none: one
+/// for a small archive; two from 4,000 talks, so both cores of a small CI
+/// runner index (Pagefind builds one index on mostly one thread) and an edit
+/// rebuilds half the index. More parts cost readers one more wasm file each.
+pub fn default_shards(talks: usize) -> usize {
+    if talks >= 4_000 {
+        2
+    } else {
+        1
+    }
+}
+
+/// The output folder (site-relative, with a trailing `/`) of index part `k`:
+/// `pagefind/` for the first, which also holds Pagefind's scripts and UI,
+/// then `pagefind-2/`, `pagefind-3/`…
+pub fn shard_dir(k: usize) -> String {
+    if k == 0 {
+        "pagefind/".to_string()
+    } else {
+        format!("pagefind-{}/", k + 1)
+    }
+}
+
+/// Whether a site-relative path belongs to the search index (any part).
+pub fn is_search_path(rel: &str) -> bool {
+    (0..MAX_SHARDS).any(|k| rel.starts_with(&shard_dir(k)))
+}
+
+/// Splits the records into `n` parts by a hash of their URL, so a talk stays in
+/// the same part from build to build (and an edit rebuilds only its part).
+pub fn split(records: Vec<SearchRecord>, n: usize) -> Vec<Vec<SearchRecord>> {
+    let n = n.clamp(1, MAX_SHARDS);
+    let mut parts: Vec<Vec<SearchRecord>> = (0..n).map(|_| Vec::new()).collect();
+    for r in records {
+        let k = (xxhash_rust::xxh3::xxh3_64(r.url.as_bytes()) % n as u64) as usize;
+        parts[k].push(r);
+    }
+    parts
+}
+
+/// The index language of a whole archive (see the module docs); every part
+/// uses it, so all parts stem words alike.
+pub fn language_of(records: &[SearchRecord]) -> String {
+    index_language(records)
+}
+
+/// Builds the index of `records` in `n` parts, side by side on `n` threads;
+/// returns site-relative paths (under [`shard_dir`]) and bytes, sorted by path.
+pub fn build_sharded(records: Vec<SearchRecord>, n: usize) -> Result<Files> {
+    let language = language_of(&records);
+    let parts = split(records, n);
+    let built: Vec<Result<Files>> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(k, part)| {
+                let language = &language;
+                s.spawn(move || build_part(k, part, language))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a search indexing thread panicked")))
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for (k, files) in built.into_iter().enumerate() {
+        let dir = shard_dir(k);
+        out.extend(files?.into_iter().map(|(rel, bytes)| (format!("{dir}{rel}"), bytes)));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Part `k` of the index, paths relative to its folder. Parts after the first
+/// hold only their index: the search page loads Pagefind's scripts from the first.
+pub fn build_part(k: usize, records: Vec<SearchRecord>, language: &str) -> Result<Files> {
+    let mut files = build_bundle_in(records, language.to_string())?;
+    if k > 0 {
+        files.retain(|(path, _)| {
+            path.starts_with("wasm.")
+                || path.ends_with(".pf_meta")
+                || path == "pagefind-entry.json"
+                || path.contains('/')
+        });
+    }
+    Ok(files)
+}
+
 /// Builds the Pagefind bundle in memory; returns (path relative to the bundle
 /// dir, bytes), sorted by path, so the caller writes them (atomically) under
 /// `<output>/pagefind/`. Paths use `/` and may contain one directory level
 /// (`fragment/`, `index/`, `filter/`).
 pub fn build_bundle(records: Vec<SearchRecord>) -> Result<Vec<(String, Vec<u8>)>> {
+    let language = index_language(&records);
+    build_bundle_in(records, language)
+}
+
+/// [`build_bundle`] with the index language given.
+fn build_bundle_in(records: Vec<SearchRecord>, language: String) -> Result<Vec<(String, Vec<u8>)>> {
     let mut seen = BTreeSet::new();
     for r in &records {
         ensure!(
@@ -72,7 +177,6 @@ pub fn build_bundle(records: Vec<SearchRecord>) -> Result<Vec<(String, Vec<u8>)>
             r.url
         );
     }
-    let language = index_language(&records);
     let mut records = records;
     records.sort_by(|a, b| a.url.cmp(&b.url));
 
@@ -383,6 +487,58 @@ mod tests {
         flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).unwrap();
         assert!(out.starts_with(b"pagefind_dcd"), "missing pagefind signature");
         out.split_off(12)
+    }
+
+    #[test]
+    fn parts_are_stable_and_complete() {
+        let many: Vec<SearchRecord> = (0..200)
+            .map(|i| record(&format!("talk-{i}"), &format!("Talk {i}"), "en", "Ann"))
+            .collect();
+        let parts = split(many.clone(), 2);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].len() + parts[1].len(), 200);
+        assert!(
+            parts.iter().all(|p| p.len() > 50),
+            "{:?}",
+            parts.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+        // A talk's part depends on its URL only, not on the other talks.
+        let again = split(many[100..].to_vec(), 2);
+        for (k, part) in again.iter().enumerate() {
+            assert!(part.iter().all(|r| parts[k].contains(r)));
+        }
+        assert_eq!(split(many.clone(), 1)[0], many);
+        assert_eq!(split(many, 99).len(), MAX_SHARDS);
+        assert_eq!(shard_dir(0), "pagefind/");
+        assert_eq!(shard_dir(1), "pagefind-2/");
+        assert!(is_search_path("pagefind-2/fragment/x") && is_search_path("pagefind/pagefind.js"));
+        assert!(!is_search_path("pagefinder/") && !is_search_path("events/pagefind/"));
+    }
+
+    #[test]
+    fn sharded_bundle_has_one_runtime_and_an_index_per_part() {
+        let many: Vec<SearchRecord> = (0..12)
+            .map(|i| record(&format!("talk-{i}"), &format!("Talk {i}"), "en", "Ann"))
+            .collect();
+        let files = build_sharded(many, 2).unwrap();
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        for dir in ["pagefind/", "pagefind-2/"] {
+            let has = |rest: &str| names.contains(&format!("{dir}{rest}").as_str());
+            assert!(
+                has("pagefind-entry.json") && has("wasm.en.pagefind"),
+                "{dir}: {names:?}"
+            );
+            assert!(names.iter().any(|n| n.starts_with(dir) && n.ends_with(".pf_meta")));
+        }
+        assert!(names.contains(&"pagefind/pagefind-ui.js"));
+        let scripts = |n: &&str| n.ends_with(".js") || n.ends_with(".css");
+        assert!(
+            !names.iter().any(|n| n.starts_with("pagefind-2/") && scripts(n)),
+            "{names:?}"
+        );
+        let fragments = names.iter().filter(|n| n.contains("/fragment/")).count();
+        assert_eq!(fragments, 12);
+        assert!(names.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

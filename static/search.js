@@ -8,9 +8,14 @@
     box.insertAdjacentHTML("beforeend", "<p>The search index is not part of this build.</p>");
     return;
   }
+  // Large archives are indexed in parts (pagefind/, pagefind-2/, ...): merged here.
+  var merge = (box.dataset.merge || "").split(" ").filter(Boolean).map(function (path) {
+    return { bundlePath: path };
+  });
   var ui = new PagefindUI({
     element: "#search",
     bundlePath: box.dataset.bundle,
+    mergeIndex: merge,
     showImages: true,
     showSubResults: false,
     resetStyles: false,

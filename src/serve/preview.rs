@@ -1052,9 +1052,9 @@ impl Preview {
             return;
         };
         if let Ok(records) = with_site(&self.archive, &self.config, &mut self.parts, |site| {
-            crate::search::records(site)
+            (crate::search::records(site), site.search_shards())
         }) {
-            indexer.submit(records);
+            indexer.submit(records.0, records.1);
         }
     }
 

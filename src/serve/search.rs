@@ -12,13 +12,10 @@ use axum::body::Bytes;
 use super::Store;
 use crate::search::{self, SearchRecord};
 
-/// Where the bundle is served, as `build` writes it.
-pub const PREFIX: &str = "pagefind/";
-
 #[derive(Default)]
 struct State {
-    /// Records waiting to be indexed.
-    pending: Option<Vec<SearchRecord>>,
+    /// Records waiting to be indexed, and in how many parts.
+    pending: Option<(Vec<SearchRecord>, usize)>,
     /// A worker thread is running.
     running: bool,
     /// Hash of the records last handed over, so an unchanged index is not rebuilt.
@@ -41,15 +38,15 @@ impl Indexer {
         })
     }
 
-    /// Asks for an index of `records`; returns at once.
-    pub fn submit(self: &Arc<Self>, records: Vec<SearchRecord>) {
-        let hash = search::records_hash(&records);
+    /// Asks for an index of `records` in `shards` parts; returns at once.
+    pub fn submit(self: &Arc<Self>, records: Vec<SearchRecord>, shards: usize) {
+        let hash = search::records_hash(&records) ^ shards as u128;
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if st.last == Some(hash) {
             return;
         }
         st.last = Some(hash);
-        st.pending = Some(records);
+        st.pending = Some((records, shards));
         if !st.running {
             st.running = true;
             let me = self.clone();
@@ -65,7 +62,7 @@ impl Indexer {
 
     fn work(self: Arc<Self>) {
         loop {
-            let records = {
+            let (records, shards) = {
                 let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 match st.pending.take() {
                     Some(r) => r,
@@ -77,17 +74,13 @@ impl Indexer {
             };
             let started = Instant::now();
             let n = records.len();
-            match search::build_bundle(records) {
+            match search::build_sharded(records, shards) {
                 Ok(files) => {
                     let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-                    let keys: HashSet<String> = files.iter().map(|(k, _)| format!("{PREFIX}{k}")).collect();
+                    let keys: HashSet<String> = files.iter().map(|(k, _)| k.clone()).collect();
                     let mut updates: Vec<(String, Option<Bytes>)> =
                         st.keys.difference(&keys).map(|k| (k.clone(), None)).collect();
-                    updates.extend(
-                        files
-                            .into_iter()
-                            .map(|(k, v)| (format!("{PREFIX}{k}"), Some(Bytes::from(v)))),
-                    );
+                    updates.extend(files.into_iter().map(|(k, v)| (k, Some(Bytes::from(v)))));
                     self.store.apply(updates);
                     st.keys = keys;
                     eprintln!("Search index: {n} talks in {:.1}s", started.elapsed().as_secs_f64());

@@ -70,7 +70,7 @@ impl Store {
     /// Replaces every file, except the search bundle (kept up to date on its own).
     pub(super) fn replace(&self, all: HashMap<String, Bytes>) {
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        files.retain(|k, _| k.starts_with(super::search::PREFIX));
+        files.retain(|k, _| crate::search::is_search_path(k));
         files.extend(all);
     }
 

@@ -31,6 +31,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -376,6 +377,35 @@ async function main() {
     assert(yearTags.length === titles.length, `year tags ${JSON.stringify(yearTags)} for ${titles.length} results`);
     assert(yearTags.every((t) => t.trim() === `Year: ${SAMPLE.year}`), `other years left: ${yearTags}`);
     await shot(page, "search-filtered");
+  });
+  await test("a search covers every part of the index", async () => {
+    // The talks of each part, read from its fragments (gzip, after a 12-byte tag).
+    const parts = fs
+      .readdirSync(opts.site)
+      .filter((d) => /^pagefind(-\d+)?$/.test(d))
+      .map((d) =>
+        fs.readdirSync(path.join(opts.site, d, "fragment")).map((f) => {
+          const raw = zlib.gunzipSync(fs.readFileSync(path.join(opts.site, d, "fragment", f)));
+          return JSON.parse(raw.subarray(12).toString("utf8"));
+        })
+      );
+    const word = "python";
+    // Pagefind matches word prefixes, and splits camel case ("IronPython", "IPython").
+    const starts = (c) => /(^|[^a-z0-9])python/i.test(c) || /[A-Za-z]Python/.test(c);
+    const hits = (frags) => frags.filter((f) => starts(f.content)).length;
+    const expected = parts.reduce((n, p) => n + hits(p), 0);
+    assert(parts.every((p) => hits(p) > 0), `"${word}" should occur in every part: ${parts.map(hits)}`);
+    const page = flow.page;
+    await page.goto(`${base}/search/?q=${word}`, { waitUntil: "networkidle" });
+    await searchReady(page);
+    const message = await poll(
+      () => page.locator(".pagefind-ui__message").innerText(),
+      (m) => /^\d+ results? for/.test(m.trim())
+    );
+    const shown = Number(message.trim().split(" ")[0]);
+    assert(shown === expected, `"${message}": expected ${expected} results (${parts.map(hits)} per part)`);
+    await page.goto(`${base}/search/?q=${SAMPLE.query}`, { waitUntil: "networkidle" });
+    await searchReady(page);
   });
   await test("the result leads to the talk page", async () => {
     const page = flow.page;

@@ -213,3 +213,48 @@ fn pyvideo_url_style_reproduces_published_urls() {
         assert!(out.join(path).is_file(), "{path}");
     }
 }
+
+/// An edit re-indexes only the part of the search index its talk is in; the
+/// other part is kept as it was.
+#[test]
+fn an_edit_rebuilds_one_part_of_the_search_index() {
+    let site = crate::support::Site::new();
+    crate::support::generate_talks(&site, "gen", 40);
+    let mut config = podium::Config::load(site.path()).expect("config");
+    config.templates_dir = repo().join("templates-none");
+    config.static_dir = repo().join("static-none");
+    config.search_shards = Some(2);
+    let build = || podium::build(&config, &podium::BuildOptions::default()).expect("build succeeds");
+    let kept = |r: &podium::BuildReport| {
+        r.kinds
+            .iter()
+            .find(|k| k.0 == "search: index part kept from the last build")
+            .map_or(0, |k| k.1)
+    };
+    assert_eq!(kept(&build()), 0);
+    let before = read_tree(&site.out());
+    site.write(
+        "content/gen/videos/t00007.json",
+        r#"{"title": "Talk 7", "speakers": ["Speaker 7"], "recorded": "2019-08-08", "videos": [], "description": "Now about coroutines."}"#,
+    );
+    assert_eq!(kept(&build()), 1);
+    let after = read_tree(&site.out());
+    let parts = |tree: &std::collections::BTreeMap<String, Vec<u8>>| -> Vec<String> {
+        tree.keys()
+            .filter(|k| podium::search::is_search_path(k))
+            .map(|k| k.split('/').next().unwrap_or_default().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    assert_eq!(parts(&after), ["pagefind", "pagefind-2"]);
+    // Every changed, added or removed search file is in one part.
+    let mut changed: Vec<&String> = after.keys().filter(|k| before.get(*k) != after.get(*k)).collect();
+    changed.extend(before.keys().filter(|k| !after.contains_key(*k)));
+    let changed_parts: std::collections::BTreeSet<&str> = changed
+        .iter()
+        .filter(|k| podium::search::is_search_path(k))
+        .filter_map(|k| k.split('/').next())
+        .collect();
+    assert_eq!(changed_parts.len(), 1, "{changed:?}");
+}
