@@ -2,9 +2,11 @@
 //!
 //! Pages are staged first: a page whose content hash matches the manifest of the
 //! last build (and whose file is still there) is not touched; any other page is
-//! written to a staging folder. Only when every page has rendered does
-//! [`Writer::commit`] rename the staged files into place (each rename is atomic),
-//! remove files the new build no longer produces, and write the new manifest.
+//! written to a staging folder, at its path in the site. Only when every page has
+//! rendered does [`Writer::commit`] move the staged tree into place (each rename
+//! is atomic; a folder the old site lacks moves in whole, with one rename, so a
+//! first build costs a handful of renames, not one per file), remove files the
+//! new build no longer produces, and write the new manifest.
 //! A failed build calls [`Writer::abort`], which leaves the old site as it was.
 
 use std::collections::{BTreeMap, HashMap};
@@ -53,8 +55,8 @@ pub struct Writer {
     old_notes: BTreeMap<String, String>,
     notes: Mutex<BTreeMap<String, String>>,
     new: Mutex<BTreeMap<String, Entry>>,
-    staged: Mutex<Vec<(String, PathBuf)>>,
-    counter: AtomicUsize,
+    /// Files written to the staging tree.
+    staged: AtomicUsize,
 }
 
 impl Writer {
@@ -103,8 +105,7 @@ impl Writer {
             old_notes,
             notes: Mutex::new(BTreeMap::new()),
             new: Mutex::new(BTreeMap::new()),
-            staged: Mutex::new(Vec::new()),
-            counter: AtomicUsize::new(0),
+            staged: AtomicUsize::new(0),
         })
     }
 
@@ -127,13 +128,18 @@ impl Writer {
         if unchanged {
             return Ok(());
         }
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let tmp = self.staging.join(n.to_string());
-        fs::write(&tmp, bytes).with_context(|| format!("failed to write `{}`", tmp.display()))?;
-        self.staged
-            .lock()
-            .map_err(|_| anyhow::anyhow!("writer lock poisoned"))?
-            .push((rel, tmp));
+        // The staging tree is podium's own, made fresh for this build: its folders
+        // are created as needed (the first write into a new folder fails first).
+        let tmp = self.staging.join(&rel);
+        let written = match fs::write(&tmp, bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => tmp
+                .parent()
+                .map_or(Ok(()), fs::create_dir_all)
+                .and_then(|()| fs::write(&tmp, bytes)),
+            other => other,
+        };
+        written.with_context(|| format!("failed to write `{}`", tmp.display()))?;
+        self.staged.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -200,28 +206,13 @@ impl Writer {
             .new
             .into_inner()
             .map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
-        let mut staged = self
-            .staged
-            .into_inner()
-            .map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
-        staged.sort();
         let mut stats = WriteStats {
             files: new.len(),
-            written: staged.len(),
+            written: self.staged.into_inner(),
             bytes: new.values().map(|e| e.len).sum(),
             ..WriteStats::default()
         };
-        use rayon::prelude::*;
-        staged.par_iter().try_for_each(|(rel, tmp)| -> Result<()> {
-            let dest = self.out.join(rel);
-            if let Some(parent) = dest.parent() {
-                ensure_dir(parent, &self.out)?;
-            }
-            if fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir()) {
-                fs::remove_dir_all(&dest).with_context(|| format!("failed to replace folder `{}`", dest.display()))?;
-            }
-            fs::rename(tmp, &dest).with_context(|| format!("failed to move `{}` into place", dest.display()))
-        })?;
+        move_into_place(&self.staging, &self.out)?;
         let mut stale: Vec<&String> = self.old.keys().filter(|k| !new.contains_key(*k)).collect();
         stale.sort();
         for rel in stale {
@@ -244,25 +235,33 @@ impl Writer {
     }
 }
 
-/// Creates `dir` (inside `out`), refusing to follow a symlink out of the folder.
-fn ensure_dir(dir: &Path, out: &Path) -> Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    // A file where a folder must go (left by an older layout): replace it.
-    if fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()) {
-        fs::remove_file(dir).with_context(|| format!("failed to replace `{}`", dir.display()))?;
-    }
-    if let Some(parent) = dir.parent() {
-        if parent != out && parent.starts_with(out) {
-            ensure_dir(parent, out)?;
+/// Moves every entry of the staging folder `from` to the same place under `to`:
+/// an entry `to` lacks moves whole (one rename for a whole new folder); a folder
+/// both have is merged entry by entry; anything else in the way is replaced. A
+/// symbolic link in the output is replaced, never followed.
+fn move_into_place(from: &Path, to: &Path) -> Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<fs::DirEntry> = fs::read_dir(from)
+        .and_then(|d| d.collect::<std::io::Result<_>>())
+        .with_context(|| format!("failed to read `{}`", from.display()))?;
+    entries.par_iter().try_for_each(|entry| -> Result<()> {
+        let src = entry.path();
+        let dest = to.join(entry.file_name());
+        let src_is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        match fs::symlink_metadata(&dest) {
+            Ok(m) if m.is_dir() && src_is_dir => return move_into_place(&src, &dest),
+            // A file replaces a file atomically; a folder in a file's way (or the
+            // reverse, left by another URL layout) goes first.
+            Ok(m) if m.is_dir() => {
+                fs::remove_dir_all(&dest).with_context(|| format!("failed to replace folder `{}`", dest.display()))?
+            }
+            Ok(_) if src_is_dir => {
+                fs::remove_file(&dest).with_context(|| format!("failed to replace `{}`", dest.display()))?
+            }
+            _ => {}
         }
-    }
-    match fs::create_dir(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("failed to create `{}`", dir.display())),
-    }
+        fs::rename(&src, &dest).with_context(|| format!("failed to move `{}` into place", dest.display()))
+    })
 }
 
 fn remove_empty_parents(file: &Path, out: &Path) {
