@@ -28,7 +28,9 @@ row() { # name, file of "wall cpu rss" lines
 }
 build() { echo "$bin" build --data "$1" --output "$2" -q "${extra[@]}"; }  # the command, for t
 
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d)
+# Outputs go when the script ends (compare.sh keeps its Hugo virtualenv and site in $shm).
+trap 'rm -rf "$work" "$shm/out" "$shm/floor" "$shm/edit-out" "$shm/data" "$shm/kinds" "$disk/out"' EXIT
 cold_shm=$work/cold_shm; cold_disk=$work/cold_disk; noop=$work/noop; edit=$work/edit; floor=$work/floor
 for i in $(seq 1 "$runs"); do
   rm -rf "$shm/out" "$disk/out"
@@ -42,23 +44,22 @@ files=$(find "$shm/out" -type f | wc -l); bytes=$(du -sb "$shm/out" | cut -f1)
 # One talk edited: a private copy of the data, one description changed per run.
 rm -rf "$shm/data" && cp -r "$data" "$shm/data"
 talk=$(find "$shm/data" -path '*/videos/*.json' | sort | sed -n 1p)
+edit_talk() { # append a sentence to the talk's description
+  python3 - "$talk" "$1" <<'PY'
+import json, sys
+p, what = sys.argv[1], sys.argv[2]
+d = json.load(open(p)); d["description"] = (d.get("description") or "") + f"\nEdited {what}."
+json.dump(d, open(p, "w"), indent=2)
+PY
+}
+edit_talk 0; $(build "$shm/data" "$shm/edit-out") > /dev/null  # first build of the copy
 for i in $(seq 1 "$runs"); do
-  python3 - "$talk" "$i" <<'PY'
-import json, sys
-p, i = sys.argv[1], sys.argv[2]
-d = json.load(open(p)); d["description"] = (d.get("description") or "") + f"\nEdited {i}."
-json.dump(d, open(p, "w"), indent=2)
-PY
-  [ "$i" = 1 ] && $(build "$shm/data" "$shm/edit-out") > /dev/null  # first build of the copy
-  python3 - "$talk" "$i" <<'PY'
-import json, sys
-p, i = sys.argv[1], sys.argv[2]
-d = json.load(open(p)); d["description"] += f" Again {i}."
-json.dump(d, open(p, "w"), indent=2)
-PY
+  edit_talk "$i"
   t $(build "$shm/data" "$shm/edit-out") >> "$edit"
 done
+edit_talk again
 written=$("$bin" build --data "$shm/data" --output "$shm/edit-out" "${extra[@]}" | grep -o '[0-9]* written')
+kinds=$("$bin" build --data "$data" --output "$shm/kinds" --timings -q "${extra[@]}" 2>&1 >/dev/null | sed -n '/^output kind/,$p')
 
 echo "podium $(git rev-parse --short HEAD 2>/dev/null) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "data: $data ($(find "$data" -name '*.json' | wc -l) JSON files); medians of $runs runs"
@@ -67,8 +68,10 @@ row "cold build, disk" "$cold_disk"
 row "no-op rebuild, tmpfs" "$noop"
 row "one talk edited, tmpfs" "$edit"
 row "cp -a floor, tmpfs" "$floor"
-echo "output: $files files, $(( bytes / 1024 / 1024 )) MB; no-op rebuild after an edit: $written"
+echo "output: $files files, $(( bytes / 1024 / 1024 )) MB; one talk edited: $written"
 echo "podium/floor: $(echo "scale=2; $(col 1 < "$cold_shm" | med) / $(col 1 < "$floor" | med)" | bc)"
+echo
+echo "$kinds"
 if [ "$hugo" = 1 ]; then
   bash ../shared/bench/compare.sh "$data" "$bin" "$runs"
 fi
