@@ -52,7 +52,7 @@ d = json.load(open(p)); d["description"] = (d.get("description") or "") + f"\nEd
 json.dump(d, open(p, "w"), indent=2)
 PY
 }
-edit_talk 0; $(build "$shm/data" "$shm/edit-out") > /dev/null  # first build of the copy
+edit_talk 0; $(build "$shm/data" "$shm/edit-out") > /dev/null 2>&1  # first build of the copy
 for i in $(seq 1 "$runs"); do
   edit_talk "$i"
   t $(build "$shm/data" "$shm/edit-out") >> "$edit"

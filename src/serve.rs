@@ -41,8 +41,8 @@ pub use watch::QUIET;
 use crate::config::Config;
 use crate::urls;
 
-/// Quiet time after the whole-site files before the search index (ten seconds of
-/// work for 16,000 talks, on a thread of its own) is built again.
+/// Quiet time after the whole-site files before the search index (about five
+/// seconds for 16,000 talks, in two parts on threads of their own) is built again.
 const SEARCH_AFTER: std::time::Duration = std::time::Duration::from_millis(4000);
 
 /// Quiet time after an update before the whole-site files (sitemap, JSON API,

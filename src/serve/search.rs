@@ -1,5 +1,5 @@
 //! The full-text search index of the preview, built by pagefind on a thread of its
-//! own (about ten seconds for the pyvideo archive), so neither the start of the
+//! own (about five seconds for the pyvideo archive), so neither the start of the
 //! server nor any update waits for it. Requests for a new index while one is being
 //! built are folded into one: only the newest records are indexed next.
 
