@@ -110,6 +110,46 @@ impl Tally {
     }
 }
 
+/// Builds the search index in parts (see [`crate::search::split`]) and hands its
+/// files to `put`. A part whose records are those of the last build is kept as
+/// it is; the parts that must be built are built side by side.
+fn write_search_index(site: &Site<'_>, writer: &Writer, tally: &Tally, put: &KindSink<'_>) -> Result<()> {
+    let records = crate::search::records(site);
+    let language = crate::search::language_of(&records);
+    let parts = crate::search::split(records, site.search_shards());
+    std::thread::scope(|s| -> Result<()> {
+        let mut building = Vec::new();
+        for (k, part) in parts.into_iter().enumerate() {
+            if k > 0 && part.is_empty() {
+                continue;
+            }
+            let dir = crate::search::shard_dir(k);
+            let note = if k == 0 {
+                "search".to_string()
+            } else {
+                format!("search-{}", k + 1)
+            };
+            let key = format!("{:032x}", crate::search::records_hash(&part));
+            writer.set_note(&note, &key);
+            if writer.old_note(&note) == Some(key.as_str()) && writer.keep_prefix(&dir)? {
+                tally.add("search: index part kept from the last build", 0);
+                continue;
+            }
+            let language = &language;
+            building.push((dir, s.spawn(move || crate::search::build_part(k, part, language))));
+        }
+        for (dir, handle) in building {
+            let files = handle
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("a search indexing thread panicked")))?;
+            for (rel, bytes) in files {
+                put(search_kind(&rel), format!("{dir}{rel}"), bytes)?;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// The kind of a Pagefind bundle file, by its path in the bundle.
 fn search_kind(rel: &str) -> &'static str {
     if rel.starts_with("fragment/") {
@@ -243,39 +283,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         if opts.no_search {
             return Ok(Duration::ZERO);
         }
-        let records = crate::search::records(&site);
-        let language = crate::search::language_of(&records);
-        let parts = crate::search::split(records, site.search_shards());
-        // Each part is rebuilt only when what it indexes changed; the parts that
-        // must be built are built side by side.
-        std::thread::scope(|s| -> Result<()> {
-            let mut building = Vec::new();
-            for (k, part) in parts.into_iter().enumerate() {
-                let dir = crate::search::shard_dir(k);
-                let note = if k == 0 {
-                    "search".to_string()
-                } else {
-                    format!("search-{}", k + 1)
-                };
-                let key = format!("{:032x}", crate::search::records_hash(&part));
-                writer.set_note(&note, &key);
-                if writer.old_note(&note) == Some(key.as_str()) && writer.keep_prefix(&dir)? {
-                    tally.add("search: index part kept from the last build", 0);
-                    continue;
-                }
-                let language = &language;
-                building.push((dir, s.spawn(move || crate::search::build_part(k, part, language))));
-            }
-            for (dir, handle) in building {
-                let files = handle
-                    .join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a search indexing thread panicked")))?;
-                for (rel, bytes) in files {
-                    put(search_kind(&rel), format!("{dir}{rel}"), bytes)?;
-                }
-            }
-            Ok(())
-        })?;
+        write_search_index(&site, &writer, &tally, &put)?;
         Ok(started.elapsed())
     };
     let mut render_task = || -> Result<(usize, Duration)> {

@@ -460,8 +460,14 @@ impl<'a> Site<'a> {
             Job::Events => self.render_events(),
             Job::Search => {
                 let mut ctx = self.context("/search/");
-                // The index parts after the first, which the search page merges in.
-                let merge: Vec<String> = (1..self.search_shards())
+                // The index parts after the first that hold talks: the page merges them in.
+                let n = self.search_shards();
+                let used: std::collections::BTreeSet<usize> = (0..self.archive.talks.len())
+                    .map(|t| crate::search::part_of(&self.link(self.talk_url(t)), n))
+                    .collect();
+                let merge: Vec<String> = used
+                    .into_iter()
+                    .filter(|&k| k > 0)
                     .map(|k| self.link(&format!("/{}", crate::search::shard_dir(k))))
                     .collect();
                 ctx.insert("search_merge", &merge);

@@ -91,14 +91,21 @@ pub fn is_search_path(rel: &str) -> bool {
 
 /// Splits the records into `n` parts by a hash of their URL, so a talk stays in
 /// the same part from build to build (and an edit rebuilds only its part).
+/// A part after the first that gets no record is not built, and the search page
+/// does not merge it.
 pub fn split(records: Vec<SearchRecord>, n: usize) -> Vec<Vec<SearchRecord>> {
     let n = n.clamp(1, MAX_SHARDS);
     let mut parts: Vec<Vec<SearchRecord>> = (0..n).map(|_| Vec::new()).collect();
     for r in records {
-        let k = (xxhash_rust::xxh3::xxh3_64(r.url.as_bytes()) % n as u64) as usize;
-        parts[k].push(r);
+        parts[part_of(&r.url, n)].push(r);
     }
     parts
+}
+
+/// The part (0-based, of `n`) the record with this URL goes to.
+pub fn part_of(url: &str, n: usize) -> usize {
+    let n = n.clamp(1, MAX_SHARDS);
+    (xxhash_rust::xxh3::xxh3_64(url.as_bytes()) % n as u64) as usize
 }
 
 /// The index language of a whole archive (see the module docs); every part
@@ -112,27 +119,30 @@ pub fn language_of(records: &[SearchRecord]) -> String {
 pub fn build_sharded(records: Vec<SearchRecord>, n: usize) -> Result<Files> {
     let language = language_of(&records);
     let parts = split(records, n);
-    let built: Vec<Result<Files>> = std::thread::scope(|s| {
+    let built: Vec<Result<(usize, Files)>> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .into_iter()
             .enumerate()
+            .filter(|(k, part)| *k == 0 || !part.is_empty())
             .map(|(k, part)| {
                 let language = &language;
-                s.spawn(move || build_part(k, part, language))
+                (k, s.spawn(move || build_part(k, part, language)))
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| {
+            .map(|(k, h)| {
                 h.join()
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("a search indexing thread panicked")))
+                    .map(|files| (k, files))
             })
             .collect()
     });
     let mut out = Vec::new();
-    for (k, files) in built.into_iter().enumerate() {
+    for built in built {
+        let (k, files) = built?;
         let dir = shard_dir(k);
-        out.extend(files?.into_iter().map(|(rel, bytes)| (format!("{dir}{rel}"), bytes)));
+        out.extend(files.into_iter().map(|(rel, bytes)| (format!("{dir}{rel}"), bytes)));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)

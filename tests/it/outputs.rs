@@ -258,3 +258,42 @@ fn an_edit_rebuilds_one_part_of_the_search_index() {
         .collect();
     assert_eq!(changed_parts.len(), 1, "{changed:?}");
 }
+
+/// With more index parts than talks, only parts holding talks are written, and
+/// the search page merges exactly those.
+#[test]
+fn empty_search_parts_are_neither_written_nor_merged() {
+    let site = crate::support::Site::new();
+    crate::support::generate_talks(&site, "gen", 3);
+    let mut config = podium::Config::load(site.path()).expect("config");
+    config.templates_dir = repo().join("templates-none");
+    config.static_dir = repo().join("static-none");
+    config.search_shards = Some(8);
+    podium::build(&config, &podium::BuildOptions::default()).expect("build succeeds");
+    let tree = read_tree(&site.out());
+    let written: std::collections::BTreeSet<String> = tree
+        .keys()
+        .filter(|k| podium::search::is_search_path(k))
+        .filter_map(|k| k.split('/').next())
+        .map(|d| format!("/{d}/"))
+        .collect();
+    let page = String::from_utf8(tree["search/index.html"].clone()).expect("utf-8");
+    let merged: std::collections::BTreeSet<String> = page
+        .split("data-merge=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    // 4 talks (3 generated + the fixture's own) in at most 4 of the 8 parts.
+    assert!(written.len() <= 4 && written.contains("/pagefind/"), "{written:?}");
+    let mut expected = written.clone();
+    expected.remove("/pagefind/");
+    assert_eq!(merged, expected, "{page}");
+    for dir in &written {
+        let entry = format!("{}pagefind-entry.json", &dir[1..]);
+        assert!(tree.contains_key(&entry), "{entry} missing");
+    }
+}
