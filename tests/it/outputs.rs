@@ -214,16 +214,23 @@ fn pyvideo_url_style_reproduces_published_urls() {
     }
 }
 
+/// A site folder with `talks` generated talks (plus the fixture's own), and its
+/// config with the search index in `parts` parts and the built-in theme.
+fn generated_site(talks: usize, parts: usize) -> (crate::support::Site, podium::Config) {
+    let site = crate::support::Site::new();
+    crate::support::generate_talks(&site, "gen", talks);
+    let mut config = podium::Config::load(site.path()).expect("config");
+    config.templates_dir = repo().join("templates-none");
+    config.static_dir = repo().join("static-none");
+    config.search_shards = Some(parts);
+    (site, config)
+}
+
 /// An edit re-indexes only the part of the search index its talk is in; the
 /// other part is kept as it was.
 #[test]
 fn an_edit_rebuilds_one_part_of_the_search_index() {
-    let site = crate::support::Site::new();
-    crate::support::generate_talks(&site, "gen", 40);
-    let mut config = podium::Config::load(site.path()).expect("config");
-    config.templates_dir = repo().join("templates-none");
-    config.static_dir = repo().join("static-none");
-    config.search_shards = Some(2);
+    let (site, config) = generated_site(40, 2);
     let build = || podium::build(&config, &podium::BuildOptions::default()).expect("build succeeds");
     let kept = |r: &podium::BuildReport| {
         r.kinds
@@ -263,12 +270,7 @@ fn an_edit_rebuilds_one_part_of_the_search_index() {
 /// the search page merges exactly those.
 #[test]
 fn empty_search_parts_are_neither_written_nor_merged() {
-    let site = crate::support::Site::new();
-    crate::support::generate_talks(&site, "gen", 3);
-    let mut config = podium::Config::load(site.path()).expect("config");
-    config.templates_dir = repo().join("templates-none");
-    config.static_dir = repo().join("static-none");
-    config.search_shards = Some(8);
+    let (site, config) = generated_site(3, 8);
     podium::build(&config, &podium::BuildOptions::default()).expect("build succeeds");
     let tree = read_tree(&site.out());
     let written: std::collections::BTreeSet<String> = tree
