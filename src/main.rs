@@ -124,7 +124,7 @@ struct BuildArgs {
     /// Do not build the full-text search index.
     #[arg(long)]
     no_search: bool,
-    /// Print how long each stage took.
+    /// Print how long each stage took and the files and KB per kind of output.
     #[arg(long)]
     timings: bool,
     /// Do not print warnings.
