@@ -278,16 +278,50 @@ pub fn records_hash(records: &[SearchRecord]) -> u128 {
     h.digest128()
 }
 
+/// A speaker or tag filter lists at most this many values: the speakers (tags)
+/// with the most talks. Pagefind's UI loads every value of every filter and
+/// counts each one at every keystroke: with all 10,616 speakers and 2,310 tags of
+/// pyvideo as values, results took 7–12 s to appear in Chromium; with at most
+/// 500 each, 0.5–1.3 s. Every speaker and tag stays searchable by name.
+pub const MAX_FILTER_VALUES: usize = 500;
+
+/// The fewest talks a value needs to be a filter value, given how many talks
+/// each candidate value has: 1 when there are at most `max` values, otherwise
+/// one more than the count of the `max + 1`-th most frequent value (so ties
+/// never push the list past `max`).
+pub fn filter_threshold(mut counts: Vec<usize>, max: usize) -> usize {
+    if counts.len() <= max {
+        return 1;
+    }
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    counts[max] + 1
+}
+
 /// One record per talk of the site: title, speakers, event, tags and description
-/// are searchable; event, year, language, speaker and tag are filters.
+/// are searchable; event, year, language, speaker and tag are filters (speakers
+/// and tags: see [`MAX_FILTER_VALUES`]).
 pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
     let a = site.archive;
+    let min_speaker_talks = filter_threshold(a.speakers.iter().map(|s| s.talks.len()).collect(), MAX_FILTER_VALUES);
+    let min_tag_talks = filter_threshold(a.tags.iter().map(|x| x.talks.len()).collect(), MAX_FILTER_VALUES);
     a.talks
         .iter()
         .enumerate()
         .map(|(t, talk)| {
             let speakers: Vec<String> = talk.speakers.iter().map(|&s| a.speakers[s].name.clone()).collect();
             let tags: Vec<String> = talk.tags.iter().map(|&x| a.tags[x].name.clone()).collect();
+            let speaker_filter: Vec<String> = talk
+                .speakers
+                .iter()
+                .filter(|&&s| a.speakers[s].talks.len() >= min_speaker_talks)
+                .map(|&s| a.speakers[s].name.clone())
+                .collect();
+            let tag_filter: Vec<String> = talk
+                .tags
+                .iter()
+                .filter(|&&x| a.tags[x].talks.len() >= min_tag_talks)
+                .map(|&x| a.tags[x].name.clone())
+                .collect();
             let event = a.events[talk.event].title.clone();
             let year = talk.date.map(|d| d.year.to_string());
             let language = talk.language.map(|l| &a.languages[l]);
@@ -305,8 +339,8 @@ pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
             }
             let mut filters = BTreeMap::new();
             filters.insert("event".to_string(), vec![event.clone()]);
-            filters.insert("speaker".to_string(), speakers.clone());
-            filters.insert("tag".to_string(), tags);
+            filters.insert("speaker".to_string(), speaker_filter);
+            filters.insert("tag".to_string(), tag_filter);
             filters.insert("year".to_string(), year.iter().cloned().collect());
             filters.insert(
                 "language".to_string(),
@@ -497,6 +531,22 @@ mod tests {
         flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).unwrap();
         assert!(out.starts_with(b"pagefind_dcd"), "missing pagefind signature");
         out.split_off(12)
+    }
+
+    #[test]
+    fn filters_keep_the_values_with_most_talks() {
+        assert_eq!(filter_threshold(vec![1, 1, 2], 3), 1);
+        assert_eq!(filter_threshold(vec![], 3), 1);
+        // 4 values, at most 3: the one with 1 talk goes.
+        assert_eq!(filter_threshold(vec![1, 5, 2, 3], 3), 2);
+        // A tie at the cut drops the whole tie rather than exceed the limit.
+        assert_eq!(filter_threshold(vec![4, 2, 2, 2, 1], 3), 3);
+        let counts = vec![9, 8, 7, 7, 3, 2, 2, 1, 1, 1];
+        for max in 1..counts.len() {
+            let t = filter_threshold(counts.clone(), max);
+            let kept = counts.iter().filter(|&&c| c >= t).count();
+            assert!(kept <= max, "max {max}: kept {kept}");
+        }
     }
 
     #[test]
