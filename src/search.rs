@@ -297,6 +297,15 @@ pub fn filter_threshold(mut counts: Vec<usize>, max: usize) -> usize {
     counts[max] + 1
 }
 
+/// The names of the terms `ids` (of `terms`) that have at least `min` talks.
+fn filter_values(ids: &[usize], terms: &[crate::model::Term], min: usize) -> Vec<String> {
+    ids.iter()
+        .map(|&i| &terms[i])
+        .filter(|term| term.talks.len() >= min)
+        .map(|term| term.name.clone())
+        .collect()
+}
+
 /// One record per talk of the site: title, speakers, event, tags and description
 /// are searchable; event, year, language, speaker and tag are filters (speakers
 /// and tags: see [`MAX_FILTER_VALUES`]).
@@ -310,18 +319,8 @@ pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
         .map(|(t, talk)| {
             let speakers: Vec<String> = talk.speakers.iter().map(|&s| a.speakers[s].name.clone()).collect();
             let tags: Vec<String> = talk.tags.iter().map(|&x| a.tags[x].name.clone()).collect();
-            let speaker_filter: Vec<String> = talk
-                .speakers
-                .iter()
-                .filter(|&&s| a.speakers[s].talks.len() >= min_speaker_talks)
-                .map(|&s| a.speakers[s].name.clone())
-                .collect();
-            let tag_filter: Vec<String> = talk
-                .tags
-                .iter()
-                .filter(|&&x| a.tags[x].talks.len() >= min_tag_talks)
-                .map(|&x| a.tags[x].name.clone())
-                .collect();
+            let speaker_filter = filter_values(&talk.speakers, &a.speakers, min_speaker_talks);
+            let tag_filter = filter_values(&talk.tags, &a.tags, min_tag_talks);
             let event = a.events[talk.event].title.clone();
             let year = talk.date.map(|d| d.year.to_string());
             let language = talk.language.map(|l| &a.languages[l]);
