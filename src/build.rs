@@ -117,37 +117,31 @@ fn write_search_index(site: &Site<'_>, writer: &Writer, tally: &Tally, put: &Kin
     let records = crate::search::records(site);
     let language = crate::search::language_of(&records);
     let parts = crate::search::split(records, site.search_shards());
-    std::thread::scope(|s| -> Result<()> {
-        let mut building = Vec::new();
-        for (k, part) in parts.into_iter().enumerate() {
-            if k > 0 && part.is_empty() {
-                continue;
-            }
-            let dir = crate::search::shard_dir(k);
-            let note = if k == 0 {
-                "search".to_string()
-            } else {
-                format!("search-{}", k + 1)
-            };
-            let key = format!("{:032x}", crate::search::records_hash(&part));
-            writer.set_note(&note, &key);
-            if writer.old_note(&note) == Some(key.as_str()) && writer.keep_prefix(&dir)? {
-                tally.add("search: index part kept from the last build", 0);
-                continue;
-            }
-            let language = &language;
-            building.push((dir, s.spawn(move || crate::search::build_part(k, part, language))));
+    let mut stale = Vec::new();
+    for (k, part) in parts.into_iter().enumerate() {
+        if k > 0 && part.is_empty() {
+            continue;
         }
-        for (dir, handle) in building {
-            let files = handle
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("a search indexing thread panicked")))?;
-            for (rel, bytes) in files {
-                put(search_kind(&rel), format!("{dir}{rel}"), bytes)?;
-            }
+        let note = if k == 0 {
+            "search".to_string()
+        } else {
+            format!("search-{}", k + 1)
+        };
+        let key = format!("{:032x}", crate::search::records_hash(&part));
+        writer.set_note(&note, &key);
+        if writer.old_note(&note) == Some(key.as_str()) && writer.keep_prefix(&crate::search::shard_dir(k))? {
+            tally.add("search: index part kept from the last build", 0);
+        } else {
+            stale.push((k, part));
         }
-        Ok(())
-    })
+    }
+    for (k, files) in crate::search::build_parts(stale, &language)? {
+        let dir = crate::search::shard_dir(k);
+        for (rel, bytes) in files {
+            put(search_kind(&rel), format!("{dir}{rel}"), bytes)?;
+        }
+    }
+    Ok(())
 }
 
 /// The kind of a Pagefind bundle file, by its path in the bundle.

@@ -118,16 +118,27 @@ pub fn language_of(records: &[SearchRecord]) -> String {
 /// returns site-relative paths (under [`shard_dir`]) and bytes, sorted by path.
 pub fn build_sharded(records: Vec<SearchRecord>, n: usize) -> Result<Files> {
     let language = language_of(&records);
-    let parts = split(records, n);
-    let built: Vec<Result<(usize, Files)>> = std::thread::scope(|s| {
+    let parts = split(records, n)
+        .into_iter()
+        .enumerate()
+        .filter(|(k, part)| *k == 0 || !part.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for (k, files) in build_parts(parts, &language)? {
+        let dir = shard_dir(k);
+        out.extend(files.into_iter().map(|(rel, bytes)| (format!("{dir}{rel}"), bytes)));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Builds the given parts (number, records) side by side, a thread each; returns
+/// each part's files, paths relative to its folder (see [`build_part`]).
+pub fn build_parts(parts: Vec<(usize, Vec<SearchRecord>)>, language: &str) -> Result<Vec<(usize, Files)>> {
+    std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .into_iter()
-            .enumerate()
-            .filter(|(k, part)| *k == 0 || !part.is_empty())
-            .map(|(k, part)| {
-                let language = &language;
-                (k, s.spawn(move || build_part(k, part, language)))
-            })
+            .map(|(k, part)| (k, s.spawn(move || build_part(k, part, language))))
             .collect();
         handles
             .into_iter()
@@ -137,15 +148,7 @@ pub fn build_sharded(records: Vec<SearchRecord>, n: usize) -> Result<Files> {
                     .map(|files| (k, files))
             })
             .collect()
-    });
-    let mut out = Vec::new();
-    for built in built {
-        let (k, files) = built?;
-        let dir = shard_dir(k);
-        out.extend(files.into_iter().map(|(rel, bytes)| (format!("{dir}{rel}"), bytes)));
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+    })
 }
 
 /// Part `k` of the index, paths relative to its folder. Parts after the first
