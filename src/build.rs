@@ -115,7 +115,7 @@ impl Tally {
 /// it is; the parts that must be built are built side by side.
 fn write_search_index(site: &Site<'_>, writer: &Writer, tally: &Tally, put: &KindSink<'_>) -> Result<()> {
     let records = crate::search::records(site);
-    let language = crate::search::language_of(&records);
+    let language = crate::search::index_language(&records);
     let parts = crate::search::split(records, site.search_shards());
     let mut stale = Vec::new();
     for (k, part) in parts.into_iter().enumerate() {

@@ -274,6 +274,12 @@ impl<'a> Site<'a> {
     pub fn talk_url(&self, t: usize) -> &str {
         &self.talk_urls[t]
     }
+
+    /// A talk's link (with the base path): where its cards point, and the URL of
+    /// its search record (which also picks its search index part).
+    pub fn talk_link(&self, t: usize) -> String {
+        self.link(self.talk_url(t))
+    }
     pub fn event_url(&self, e: &Event) -> String {
         urls::fill(&self.urls.event, &e.slug, "")
     }
@@ -335,7 +341,7 @@ impl<'a> Site<'a> {
         let e = &self.archive.events[talk.event];
         Card {
             title: &talk.title,
-            url: self.link(self.talk_url(t)),
+            url: self.talk_link(t),
             date: talk.date.map(|d| d.to_string()),
             date_human: talk.date.map(|d| d.human()),
             event: NameUrl {
@@ -463,7 +469,7 @@ impl<'a> Site<'a> {
                 // The index parts after the first that hold talks: the page merges them in.
                 let n = self.search_shards();
                 let used: std::collections::BTreeSet<usize> = (0..self.archive.talks.len())
-                    .map(|t| crate::search::part_of(&self.link(self.talk_url(t)), n))
+                    .map(|t| crate::search::part_of(&self.talk_link(t), n))
                     .collect();
                 let merge: Vec<String> = used
                     .into_iter()

@@ -1,9 +1,9 @@
 //! Full-text search for the generated site, built with Pagefind's Rust API.
 //!
-//! `build_bundle` turns one `SearchRecord` per talk into a complete Pagefind
+//! `build_sharded` turns one `SearchRecord` per talk into a complete Pagefind
 //! bundle (index, fragments, filters, wasm, `pagefind.js`, and the default UI
-//! `pagefind-ui.js`/`pagefind-ui.css`) held in memory. The caller writes the
-//! returned files under `<output>/pagefind/`.
+//! `pagefind-ui.js`/`pagefind-ui.css`) held in memory, in one or more parts
+//! (`pagefind/`, `pagefind-2/`, …). The caller writes the returned files.
 //!
 //! Design notes (measured with pagefind 1.6.0):
 //! * Records are fed with `PagefindIndex::add_custom_record`, not as HTML
@@ -55,7 +55,7 @@ pub struct SearchRecord {
 const TITLE_WEIGHT: u8 = 10;
 
 /// Files of a bundle: (path, bytes).
-pub type Files = Vec<(String, Vec<u8>)>;
+pub type Files = Vec<crate::write::OutFile>;
 
 /// At most this many index parts (`search_shards`): the search page loads the
 /// wasm and meta files of every part.
@@ -86,7 +86,12 @@ pub fn shard_dir(k: usize) -> String {
 
 /// Whether a site-relative path belongs to the search index (any part).
 pub fn is_search_path(rel: &str) -> bool {
-    (0..MAX_SHARDS).any(|k| rel.starts_with(&shard_dir(k)))
+    let part = |rest: &str| {
+        rest.split_once('/')
+            .and_then(|(n, _)| n.parse::<usize>().ok())
+            .is_some_and(|n| (2..=MAX_SHARDS).contains(&n))
+    };
+    rel.starts_with("pagefind/") || rel.strip_prefix("pagefind-").is_some_and(part)
 }
 
 /// Splits the records into `n` parts by a hash of their URL, so a talk stays in
@@ -108,16 +113,10 @@ pub fn part_of(url: &str, n: usize) -> usize {
     (xxhash_rust::xxh3::xxh3_64(url.as_bytes()) % n as u64) as usize
 }
 
-/// The index language of a whole archive (see the module docs); every part
-/// uses it, so all parts stem words alike.
-pub fn language_of(records: &[SearchRecord]) -> String {
-    index_language(records)
-}
-
 /// Builds the index of `records` in `n` parts, side by side on `n` threads;
 /// returns site-relative paths (under [`shard_dir`]) and bytes, sorted by path.
 pub fn build_sharded(records: Vec<SearchRecord>, n: usize) -> Result<Files> {
-    let language = language_of(&records);
+    let language = index_language(&records);
     let parts = split(records, n)
         .into_iter()
         .enumerate()
@@ -154,7 +153,7 @@ pub fn build_parts(parts: Vec<(usize, Vec<SearchRecord>)>, language: &str) -> Re
 /// Part `k` of the index, paths relative to its folder. Parts after the first
 /// hold only their index: the search page loads Pagefind's scripts from the first.
 pub fn build_part(k: usize, records: Vec<SearchRecord>, language: &str) -> Result<Files> {
-    let mut files = build_bundle_in(records, language.to_string())?;
+    let mut files = bundle(records, language)?;
     if k > 0 {
         files.retain(|(path, _)| {
             path.starts_with("wasm.")
@@ -166,17 +165,11 @@ pub fn build_part(k: usize, records: Vec<SearchRecord>, language: &str) -> Resul
     Ok(files)
 }
 
-/// Builds the Pagefind bundle in memory; returns (path relative to the bundle
-/// dir, bytes), sorted by path, so the caller writes them (atomically) under
-/// `<output>/pagefind/`. Paths use `/` and may contain one directory level
-/// (`fragment/`, `index/`, `filter/`).
-pub fn build_bundle(records: Vec<SearchRecord>) -> Result<Vec<(String, Vec<u8>)>> {
-    let language = index_language(&records);
-    build_bundle_in(records, language)
-}
-
-/// [`build_bundle`] with the index language given.
-fn build_bundle_in(records: Vec<SearchRecord>, language: String) -> Result<Vec<(String, Vec<u8>)>> {
+/// One Pagefind bundle of `records`, indexed as `language`, in memory: (path
+/// relative to the bundle folder, bytes), sorted by path, without the files no
+/// page loads. Paths use `/` and may contain one directory level (`fragment/`,
+/// `index/`, `filter/`).
+fn bundle(records: Vec<SearchRecord>, language: &str) -> Result<Files> {
     let mut seen = BTreeSet::new();
     for r in &records {
         ensure!(
@@ -193,6 +186,7 @@ fn build_bundle_in(records: Vec<SearchRecord>, language: String) -> Result<Vec<(
     let mut records = records;
     records.sort_by(|a, b| a.url.cmp(&b.url));
 
+    let language = language.to_string();
     let files = block_on(move || build_async(records, language))?;
 
     let mut out: Vec<(String, Vec<u8>)> = files
@@ -370,7 +364,7 @@ pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
                 talk.date.map_or("0000-00-00".to_string(), |d| d.to_string()),
             );
             SearchRecord {
-                url: site.link(site.talk_url(t)),
+                url: site.talk_link(t),
                 title: talk.title.clone(),
                 content,
                 language: language.map_or_else(|| "en".to_string(), |l| normalize_language(&l.key)),
@@ -382,9 +376,10 @@ pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
         .collect()
 }
 
-/// The one language all records are indexed under: the most common
-/// non-empty record language (ties go to the alphabetically first), or "en".
-fn index_language(records: &[SearchRecord]) -> String {
+/// The one language all records (of every part) are indexed under, so all
+/// parts stem words alike: the most common non-empty record language (ties go
+/// to the alphabetically first), or "en".
+pub fn index_language(records: &[SearchRecord]) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for r in records {
         let lang = normalize_language(&r.language);
@@ -493,6 +488,12 @@ fn clean(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-part index, as a small archive gets.
+    fn build_bundle(records: Vec<SearchRecord>) -> Result<Files> {
+        let language = index_language(&records);
+        build_part(0, records, &language)
+    }
     use std::io::Read;
 
     fn record(slug: &str, title: &str, lang: &str, speaker: &str) -> SearchRecord {
