@@ -176,7 +176,6 @@ fn whole_site_outputs_by_kind(
     urls: &[String],
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<(&'static str, String, Vec<u8>)>> {
-    let pages: std::collections::HashSet<String> = urls.iter().map(|u| crate::urls::file_for(u)).collect();
     let base = site.config.base();
     let mut sitemap_urls: Vec<String> = urls
         .iter()
@@ -190,14 +189,22 @@ fn whole_site_outputs_by_kind(
         .map(label("sitemap, robots.txt"))
         .collect();
     out.push(label("sitemap, robots.txt")(crate::sitemap::robots(base)));
-    let (map, redirect_problems) = crate::redirects::collect(site, &pages);
+    out.extend(crate::api::render(site).into_iter().map(label("JSON API")));
+    // Redirects come last: they may take no path that anything else writes.
+    let taken = crate::redirects::Taken::new(
+        urls.iter()
+            .map(|u| crate::urls::file_for(u))
+            .chain(crate::feeds::feed_files(site))
+            .chain(render::static_names(&site.config.static_dir)?)
+            .chain(out.iter().map(|(_, rel, _)| rel.clone())),
+    );
+    let (map, redirect_problems) = crate::redirects::collect(site, &taken);
     problems.extend(redirect_problems);
     out.extend(
         crate::redirects::render(site, &map)?
             .into_iter()
             .map(label("redirects (old URLs)")),
     );
-    out.extend(crate::api::render(site).into_iter().map(label("JSON API")));
     Ok(out)
 }
 
@@ -250,7 +257,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
 
     let site = Site::new(&archive, config)?;
     lap("prepare", &mut report);
-    let writer = Writer::open(&config.output_dir)?;
+    let writer = Writer::open(&config.output_dir, &config.input_dirs())?;
     let bar = if opts.progress {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
@@ -394,7 +401,7 @@ fn unchanged(config: &Config, fingerprint: &str) -> Result<Option<BuildReport>> 
     if !config.output_dir.join(crate::write::MANIFEST).is_file() {
         return Ok(None);
     }
-    let writer = Writer::open(&config.output_dir)?;
+    let writer = Writer::open(&config.output_dir, &config.input_dirs())?;
     let counts: Option<Vec<usize>> = writer
         .old_note("counts")
         .map(|c| c.split(' ').filter_map(|n| n.parse().ok()).collect());

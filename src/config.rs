@@ -60,6 +60,10 @@ pub struct Config {
     /// many threads; the search page merges them. Default: 1, or 2 from 4,000
     /// talks (see [`crate::search::default_shards`]).
     pub search_shards: Option<usize>,
+    /// Keep `redirects.txt` lines that point to another site. Off by default: an
+    /// archive that takes pull requests would otherwise publish open redirects
+    /// from its own domain.
+    pub allow_external_redirects: bool,
 }
 
 impl Default for Config {
@@ -78,6 +82,7 @@ impl Default for Config {
             urls: UrlPatterns::default(),
             language: "en".into(),
             search_shards: None,
+            allow_external_redirects: false,
         }
     }
 }
@@ -104,6 +109,11 @@ impl Config {
             }
         }
         Ok(config)
+    }
+
+    /// The folders a build reads: the output folder may be none of them (nor hold one).
+    pub fn input_dirs(&self) -> [&Path; 3] {
+        [&self.data_dir, &self.templates_dir, &self.static_dir]
     }
 
     /// Parses the text of a `podium.toml`.

@@ -106,6 +106,17 @@ pub fn feed_page(site: &Site<'_>, of: FeedOf) -> String {
     spec(site, of).page
 }
 
+/// The output files of every feed (Atom and RSS of each), without rendering them.
+pub fn feed_files(site: &Site<'_>) -> Vec<String> {
+    all_feeds(site)
+        .into_iter()
+        .flat_map(|of| {
+            let (atom, rss) = Site::feed_urls(&feed_page(site, of));
+            [crate::urls::file_for(&atom), crate::urls::file_for(&rss)]
+        })
+        .collect()
+}
+
 /// One talk's Atom `<entry>` and RSS `<item>`.
 fn render_entry(site: &Site<'_>, t: usize) -> Result<(String, String)> {
     let mut ctx = Context::new();

@@ -40,6 +40,10 @@ pub const CONFIG_TOML: &str = r#"# Settings of this talk archive. Every option i
 # Language of the site's own text (the page's lang attribute).
 # language = "en"
 
+# Keep redirects.txt lines whose target is another site (off: they would be open
+# redirects from this site's domain, and are dropped with a warning).
+# allow_external_redirects = false
+
 # URL patterns per page kind, overriding url_style. Single pages need {slug}; talks
 # may use {event} too. Each starts with "/" and ends with "/" or ".html".
 # [urls]
@@ -154,10 +158,11 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     if dir.exists() && !dir.is_dir() {
         bail!("`{}` exists and is not a folder", dir.display());
     }
+    // `symlink_metadata`, not `exists`: a dangling link is something in the way too.
     let existing: Vec<String> = files
         .iter()
         .map(|(rel, _)| dir.join(rel))
-        .filter(|p| p.exists())
+        .filter(|p| std::fs::symlink_metadata(p).is_ok())
         .map(|p| format!("`{}`", p.display()))
         .collect();
     if !existing.is_empty() {
@@ -166,16 +171,51 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
             existing.join(", ")
         );
     }
+    // Every folder is checked before the first file is written: all or nothing.
+    for (rel, _) in &files {
+        dirs_without_links(dir, rel.parent().unwrap_or(Path::new("")), false)?;
+    }
     let mut written = Vec::new();
     for (rel, text) in files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))?;
+        let path = dir.join(&rel);
+        dirs_without_links(dir, rel.parent().unwrap_or(Path::new("")), true)?;
+        // `create_new` (O_EXCL) never follows a link, dangling or not: a file is
+        // created where it is named, or not at all.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("failed to create `{}`", path.display()))?;
+        std::io::Write::write_all(&mut f, text.as_bytes())
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// Checks (and with `create`, makes) the folders of `rel` under `dir`, refusing
+/// to go through a symbolic link: one could lead the new files anywhere on the disk.
+fn dirs_without_links(dir: &Path, rel: &Path, create: bool) -> Result<()> {
+    if create {
+        std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+    }
+    let mut at = dir.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                bail!(
+                    "`{}` is a symbolic link; podium init never writes through one",
+                    at.display()
+                )
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => bail!("`{}` exists and is not a folder", at.display()),
+            Err(_) if !create => return Ok(()),
+            Err(_) => std::fs::create_dir(&at).with_context(|| format!("failed to create `{}`", at.display()))?,
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -213,6 +253,39 @@ mod tests {
         let all = Config::parse(&uncommented.join("\n")).unwrap();
         assert_eq!(all.title, Config::default().title);
         assert_eq!(all.urls.talk.as_deref(), Some("/events/{event}/{slug}/"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_link() {
+        // Attack: a repository ships `podium.toml` as a dangling link to a file
+        // elsewhere (or `content` as a link to a folder elsewhere); `init` must not
+        // create the link's target.
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.toml");
+        let site = dir.path().join("site");
+        std::fs::create_dir(&site).unwrap();
+        std::os::unix::fs::symlink(&victim, site.join("podium.toml")).unwrap();
+        let err = init(&site).unwrap_err().to_string();
+        assert!(err.contains("podium.toml") && err.contains("never overwrites"), "{err}");
+        assert!(!victim.exists(), "init created the target of a dangling link");
+
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let site2 = dir.path().join("site2");
+        std::fs::create_dir(&site2).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, site2.join("content")).unwrap();
+        let err = init(&site2).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(
+            std::fs::read_dir(&elsewhere).unwrap().count(),
+            0,
+            "init wrote through a linked folder"
+        );
+        assert!(
+            !site2.join("podium.toml").exists(),
+            "init wrote some files before refusing"
+        );
     }
 
     #[test]

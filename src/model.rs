@@ -18,8 +18,8 @@ pub struct Archive {
     pub tags: Vec<Term>,
     pub languages: Vec<Term>,
     pub years: Vec<Term>,
-    /// `redirects.txt` lines: (old path, new path).
-    pub redirects: Vec<(String, String)>,
+    /// `redirects.txt` lines: (old path, new path, 1-based line number).
+    pub redirects: Vec<(String, String, usize)>,
     /// Talks left out: drafts (without `--drafts`) and NO_PUBLISH ids.
     pub drafts_skipped: usize,
     pub unpublished_skipped: usize,

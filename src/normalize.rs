@@ -303,7 +303,7 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
         }
     }
 
-    archive.redirects = loaded.redirects.into_iter().map(|r| (r.from, r.to)).collect();
+    archive.redirects = loaded.redirects.into_iter().map(|r| (r.from, r.to, r.line)).collect();
     problems.sort();
     problems.dedup();
     (archive, problems)

@@ -55,58 +55,129 @@ pub fn source_file(path: &str) -> Option<String> {
     }
 }
 
-/// Collects every redirect of the site. `pages` holds the output files of real pages.
-pub fn collect(site: &Site<'_>, pages: &HashSet<String>) -> (RedirectMap, Vec<Problem>) {
+/// The files a build writes besides its redirects: pages, feeds, static and theme
+/// files, sitemap, robots.txt, API, `_redirects` and the search folders. A
+/// redirect may take none of them, nor a path below one (a folder where the file
+/// is), nor a folder that holds one, so that a build is the same fresh or over
+/// an old site, and an alias can never turn `static/style.css` into a folder.
+#[derive(Debug, Default)]
+pub struct Taken {
+    files: HashSet<String>,
+    /// Every folder that holds a taken file (`a`, `a/b` for `a/b/c.html`).
+    dirs: HashSet<String>,
+}
+
+impl Taken {
+    /// The set of `files` (site-relative output paths) plus `_redirects`.
+    pub fn new(files: impl IntoIterator<Item = String>) -> Taken {
+        let mut t = Taken::default();
+        for f in files {
+            t.add(f);
+        }
+        t.add(NETLIFY.to_string());
+        t
+    }
+
+    fn add(&mut self, file: String) {
+        for (i, _) in file.match_indices('/') {
+            self.dirs.insert(file[..i].to_string());
+        }
+        self.files.insert(file);
+    }
+
+    /// The taken path that `file` would collide with, if any.
+    fn collision<'a>(&self, file: &'a str) -> Option<&'a str> {
+        if self.files.contains(file) || self.dirs.contains(file) {
+            return Some(file);
+        }
+        file.match_indices('/')
+            .map(|(i, _)| &file[..i])
+            .find(|dir| self.files.contains(*dir) || crate::search::is_search_path(&format!("{dir}/")))
+    }
+}
+
+/// The file static hosts read the redirect list from.
+const NETLIFY: &str = "_redirects";
+
+/// Collects every redirect of the site. `taken` holds every other file the build writes.
+pub fn collect(site: &Site<'_>, taken: &Taken) -> (RedirectMap, Vec<Problem>) {
     let a = site.archive;
     let mut problems = Vec::new();
     let mut map = RedirectMap::new();
     let mut files: HashMap<String, String> = HashMap::new();
-    let mut add = |from: &str, to: &str, origin: &std::path::Path, problems: &mut Vec<Problem>| {
+    let mut mine = Taken::default();
+    let mut add = |from: &str, to: &str, origin: &Problem, problems: &mut Vec<Problem>| {
+        let warn = |message: String| {
+            let mut p = origin.clone();
+            p.message = message;
+            p
+        };
         let Some(file) = source_file(from) else {
-            problems.push(Problem::warning(
-                origin,
-                format!("redirect from `{from}` is not a safe path inside the site; skipped"),
-            ));
+            problems.push(warn(format!(
+                "redirect from `{from}` is not a safe path inside the site; skipped"
+            )));
             return;
         };
-        if pages.contains(&file) {
-            if to.trim_end_matches('/') != from.trim_end_matches('/') {
-                problems.push(Problem::warning(
-                    origin,
-                    format!("redirect from `{from}` would replace a page of the site; skipped"),
-                ));
-            }
+        if taken.files.contains(&file) && to.trim_end_matches('/') == from.trim_end_matches('/') {
+            // An alias naming the talk's own page: nothing to redirect.
             return;
         }
         if files.contains_key(&file) {
             return;
         }
+        if let Some(hit) = taken.collision(&file).or_else(|| mine.collision(&file)) {
+            problems.push(warn(format!(
+                "redirect from `{from}` collides with `{hit}`, which the build writes; skipped"
+            )));
+            return;
+        }
         let key = format!("/{}", file.strip_suffix("index.html").unwrap_or(&file));
+        mine.add(file.clone());
         files.insert(file, to.to_string());
         map.insert(key, to.to_string());
     };
     for (t, talk) in a.talks.iter().enumerate() {
         let to = site.talk_url(t).to_string();
+        let origin = Problem::warning(&talk.source, String::new());
         for alias in &talk.aliases {
-            add(alias, &to, &talk.source, &mut problems);
+            add(alias, &to, &origin, &mut problems);
         }
         if let Some(id) = talk.id {
-            add(&format!("/video/{id}/"), &to, &talk.source, &mut problems);
-            add(&format!("/video/{id}/{}/", talk.slug), &to, &talk.source, &mut problems);
+            add(&format!("/video/{id}/"), &to, &origin, &mut problems);
+            add(&format!("/video/{id}/{}/", talk.slug), &to, &origin, &mut problems);
         }
     }
-    let origin = site.config.data_dir.join("redirects.txt");
+    let path = site.config.data_dir.join("redirects.txt");
     let targets = Targets::new(site);
-    for (from, to) in &a.redirects {
-        match targets.resolve(to, pages) {
-            Some(url) => add(from, &url, &origin, &mut problems),
-            None => problems.push(Problem::warning(
-                &origin,
-                format!("redirect target `{to}` is not a page of this site; skipped"),
-            )),
+    for (from, to, line) in &a.redirects {
+        let origin = Problem::warning(&path, String::new()).at(*line, 1);
+        let warn = |message: String| {
+            let mut p = origin.clone();
+            p.message = message;
+            p
+        };
+        match targets.resolve(to, &taken.files) {
+            Target::Page(url) => add(from, &url, &origin, &mut problems),
+            Target::External(url) if site.config.allow_external_redirects => add(from, &url, &origin, &mut problems),
+            Target::External(_) => problems.push(warn(format!(
+                "redirect target `{to}` is on another site (an open redirect from this one); skipped \
+                 (set allow_external_redirects = true in podium.toml to keep such lines)"
+            ))),
+            Target::Missing => problems.push(warn(format!(
+                "redirect target `{to}` is not a page of this site; skipped"
+            ))),
         }
     }
     (map, problems)
+}
+
+/// Where a `redirects.txt` target leads.
+enum Target {
+    /// A page of this site (site-relative URL).
+    Page(String),
+    /// Another site (an absolute http(s) URL).
+    External(String),
+    Missing,
 }
 
 /// Maps old (pyvideo.org-style) target paths onto this site's pages.
@@ -153,10 +224,26 @@ impl<'a> Targets<'a> {
         }
     }
 
-    fn resolve(&self, to: &str, pages: &HashSet<String>) -> Option<String> {
-        if let Some(url) = crate::video::safe_http_url(to).filter(|_| to.contains("://")) {
-            return Some(url);
+    fn resolve(&self, to: &str, pages: &HashSet<String>) -> Target {
+        if to.contains("://") {
+            let Some(url) = crate::video::safe_http_url(to) else {
+                return Target::Missing;
+            };
+            // An absolute URL of this very site is one of its pages.
+            let base = self.site.config.base();
+            match url.strip_prefix(base).filter(|rest| rest.starts_with('/')) {
+                Some(path) => return self.resolve_path(path, pages),
+                None => return Target::External(url),
+            }
         }
+        self.resolve_path(to, pages)
+    }
+
+    fn resolve_path(&self, to: &str, pages: &HashSet<String>) -> Target {
+        self.page(to, pages).map_or(Target::Missing, Target::Page)
+    }
+
+    fn page(&self, to: &str, pages: &HashSet<String>) -> Option<String> {
         if !to.starts_with('/') {
             return None;
         }
@@ -212,7 +299,7 @@ pub fn render(site: &Site<'_>, map: &RedirectMap) -> Result<Vec<(String, Vec<u8>
         }
         netlify.push_str(&format!("{}{from} {target} 301\n", site.root));
     }
-    out.push(("_redirects".into(), netlify.into_bytes()));
+    out.push((NETLIFY.into(), netlify.into_bytes()));
     Ok(out)
 }
 

@@ -3,7 +3,7 @@
 //! every finished page goes straight to a sink so the site is never all in memory.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
@@ -1053,11 +1053,37 @@ struct TalkView<'a> {
     description: &'a str,
 }
 
+/// Where a static file comes from.
+enum StaticSource {
+    Theme(&'static [u8]),
+    Site(PathBuf),
+}
+
+/// The output paths of the static files (see [`static_files`]), without reading them.
+pub fn static_names(static_dir: &Path) -> Result<Vec<String>> {
+    Ok(static_sources(static_dir)?.into_iter().map(|(name, _)| name).collect())
+}
+
 /// The theme's static files plus the site's own `static/` folder (which wins).
 pub fn static_files(static_dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files: Vec<(String, Vec<u8>)> = THEME_STATIC
+    static_sources(static_dir)?
+        .into_iter()
+        .map(|(name, source)| match source {
+            StaticSource::Theme(bytes) => Ok((name, bytes.to_vec())),
+            StaticSource::Site(path) => {
+                let bytes = std::fs::read(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
+                Ok((name, bytes))
+            }
+        })
+        .collect()
+}
+
+/// Output path and source of each static file: the theme's, then the site's
+/// `static/` folder (hidden entries left out), a site file replacing the theme's.
+fn static_sources(static_dir: &Path) -> Result<Vec<(String, StaticSource)>> {
+    let mut files: Vec<(String, StaticSource)> = THEME_STATIC
         .iter()
-        .map(|(n, b)| (format!("static/{n}"), b.to_vec()))
+        .map(|(n, b)| (format!("static/{n}"), StaticSource::Theme(b)))
         .collect();
     if static_dir.is_dir() {
         for entry in walkdir::WalkDir::new(static_dir).sort_by_file_name() {
@@ -1074,11 +1100,9 @@ pub fn static_files(static_dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
             if rel.split('/').any(|s| s.starts_with('.')) {
                 continue;
             }
-            let bytes =
-                std::fs::read(entry.path()).with_context(|| format!("failed to read `{}`", entry.path().display()))?;
             let name = format!("static/{rel}");
             files.retain(|(n, _)| *n != name);
-            files.push((name, bytes));
+            files.push((name, StaticSource::Site(entry.into_path())));
         }
     }
     Ok(files)

@@ -27,10 +27,29 @@ const STAGING: &str = ".podium-staging";
 /// One output file: path relative to the output folder, and its bytes.
 pub type OutFile = (String, Vec<u8>);
 
+/// What the manifest knows of a file: its content hash and size, and the
+/// modification time it had when written (nanoseconds since the epoch, 0 when
+/// unknown). Size and time are compared with the file on disk, so a file edited
+/// or replaced behind podium's back is written again, without re-reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
     hash: u128,
     len: u64,
+    mtime: u64,
+}
+
+impl Entry {
+    fn same_content(&self, other: &Entry) -> bool {
+        self.hash == other.hash && self.len == other.len
+    }
+}
+
+/// A file's modification time in nanoseconds since the epoch (0 when unknown).
+fn mtime_of(m: &fs::Metadata) -> u64 {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Counts from one write.
@@ -60,28 +79,35 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Opens `out` for a build, refusing folders that podium must not touch.
-    pub fn open(out: &Path) -> Result<Writer> {
-        refuse_dangerous(out)?;
+    /// Opens `out` for a build, refusing folders that podium must not touch: `/`,
+    /// the home and current folders, each of `protected` (the data folder), and
+    /// any folder holding one of them. The path is resolved first (see
+    /// [`resolve_path`]), and every later step uses the resolved path, so no
+    /// spelling of a folder (`x/../..`, a link) gets around the rules.
+    pub fn open(out: &Path, protected: &[&Path]) -> Result<Writer> {
+        let given = out;
+        let resolved = resolve_path(given)?;
+        refuse_dangerous(given, &resolved, protected)?;
+        let out = resolved.as_path();
         let mut created_out = false;
         if out.exists() {
             if !out.is_dir() {
-                bail!("output path `{}` exists and is not a folder", out.display());
+                bail!("output path `{}` exists and is not a folder", given.display());
             }
             let has_manifest = out.join(MANIFEST).is_file();
             let empty = fs::read_dir(out)
-                .with_context(|| format!("failed to read output folder `{}`", out.display()))?
+                .with_context(|| format!("failed to read output folder `{}`", given.display()))?
                 .next()
                 .is_none();
             if !has_manifest && !empty {
                 bail!(
                     "output folder `{}` is not empty and was not written by podium (no {MANIFEST}); \
                      refusing to write into it: choose an empty or new folder",
-                    out.display()
+                    given.display()
                 );
             }
         } else {
-            fs::create_dir_all(out).with_context(|| format!("failed to create output folder `{}`", out.display()))?;
+            fs::create_dir_all(out).with_context(|| format!("failed to create output folder `{}`", given.display()))?;
             created_out = true;
         }
         let old = read_manifest(&out.join(MANIFEST));
@@ -114,18 +140,25 @@ impl Writer {
         if !is_safe_rel_path(&rel) || rel == MANIFEST || rel.starts_with(STAGING) {
             bail!("refusing to write `{rel}`: not a safe path inside the output folder");
         }
-        let entry = Entry {
+        let mut entry = Entry {
             hash: xxhash_rust::xxh3::xxh3_128(bytes),
             len: bytes.len() as u64,
+            mtime: 0,
         };
+        let kept = self
+            .old
+            .get(&rel)
+            .filter(|old| old.same_content(&entry) && self.in_place(&rel, old));
+        if let Some(old) = kept {
+            entry = *old;
+        }
         {
             let mut new = self.new.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
             if new.insert(rel.clone(), entry).is_some() {
                 bail!("two pages would be written to `{rel}`; check the URL patterns and slugs");
             }
         }
-        let unchanged = self.old.get(&rel) == Some(&entry) && self.in_place(&rel, &entry);
-        if unchanged {
+        if kept.is_some() {
             return Ok(());
         }
         // The staging tree is podium's own, made fresh for this build: its folders
@@ -139,6 +172,11 @@ impl Writer {
             other => other,
         };
         written.with_context(|| format!("failed to write `{}`", tmp.display()))?;
+        // The time the staged file has is the one it keeps when moved into place.
+        entry.mtime = fs::metadata(&tmp).map_or(0, |m| mtime_of(&m));
+        if let Ok(mut new) = self.new.lock() {
+            new.insert(rel, entry);
+        }
         self.staged.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -156,9 +194,10 @@ impl Writer {
     }
 
     /// Whether the file `rel` is in the output folder as the manifest entry says (a
-    /// regular file of that size).
+    /// regular file of that size and modification time).
     fn in_place(&self, rel: &str, e: &Entry) -> bool {
-        fs::symlink_metadata(self.out.join(rel)).is_ok_and(|m| m.is_file() && m.len() == e.len)
+        fs::symlink_metadata(self.out.join(rel))
+            .is_ok_and(|m| m.is_file() && m.len() == e.len && e.mtime != 0 && mtime_of(&m) == e.mtime)
     }
 
     /// Whether every file of the last build is still in place (present, same size).
@@ -274,26 +313,66 @@ fn remove_empty_parents(file: &Path, out: &Path) {
     }
 }
 
-/// Refuses `/`, the home folder and the current folder (or any of their ancestors).
-fn refuse_dangerous(out: &Path) -> Result<()> {
-    let abs = if out.is_absolute() {
-        out.to_path_buf()
+/// `path` made absolute, with `.` and `..` resolved lexically, then its nearest
+/// existing ancestor canonicalised (symbolic links resolved) and the rest
+/// appended. A path that does not exist yet resolves to where it would be made,
+/// so the rules of [`Writer::open`] compare real folders, not spellings.
+pub fn resolve_path(path: &Path) -> Result<PathBuf> {
+    use std::path::Component;
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
     } else {
-        std::env::current_dir()?.join(out)
+        std::env::current_dir()
+            .context("failed to read the current folder")?
+            .join(path)
     };
-    let abs = abs.canonicalize().unwrap_or(abs);
+    let mut lexical = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    let mut existing = lexical.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(mut real) = existing.canonicalize() {
+            real.extend(rest.iter().rev());
+            return Ok(real);
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return Ok(lexical),
+        }
+    }
+}
+
+/// Refuses `/`, the home folder, the current folder and `protected` (each
+/// resolved), or any folder that holds one of them. `out` is the path as given
+/// (for the message), `resolved` where it leads.
+fn refuse_dangerous(out: &Path, resolved: &Path, protected: &[&Path]) -> Result<()> {
     let mut forbidden = vec![PathBuf::from("/")];
     if let Some(home) = std::env::var_os("HOME") {
         forbidden.push(PathBuf::from(home));
     }
-    if let Ok(cwd) = std::env::current_dir() {
-        forbidden.push(cwd.canonicalize().unwrap_or(cwd));
-    }
+    forbidden.push(PathBuf::from("."));
+    forbidden.extend(protected.iter().map(|p| p.to_path_buf()));
     for f in forbidden {
-        if f.starts_with(&abs) {
+        let f = resolve_path(&f)?;
+        if f.starts_with(resolved) {
+            let shown = if out == resolved {
+                format!("`{}`", out.display())
+            } else {
+                format!("`{}` (that is `{}`)", out.display(), resolved.display())
+            };
             bail!(
-                "refusing to use `{}` as the output folder: it is or contains `{}`",
-                out.display(),
+                "refusing to use {shown} as the output folder: it is or contains `{}`",
                 f.display()
             );
         }
@@ -320,10 +399,11 @@ fn read_manifest(path: &Path) -> HashMap<String, Entry> {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|line| {
-            let mut parts = line.splitn(3, ' ');
+            let mut parts = line.splitn(4, ' ');
             let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
             let len = parts.next()?.parse().ok()?;
-            Some((parts.next()?.to_string(), Entry { hash, len }))
+            let mtime = parts.next()?.parse().ok()?;
+            Some((parts.next()?.to_string(), Entry { hash, len, mtime }))
         })
         .collect()
 }
@@ -334,7 +414,7 @@ fn write_manifest(path: &Path, entries: &BTreeMap<String, Entry>, notes: &BTreeM
         text.push_str(&format!("# {k} {v}\n"));
     }
     for (rel, e) in entries {
-        text.push_str(&format!("{:032x} {} {rel}\n", e.hash, e.len));
+        text.push_str(&format!("{:032x} {} {} {rel}\n", e.hash, e.len, e.mtime));
     }
     let tmp = path.with_extension("tmp");
     let mut f = fs::File::create(&tmp).with_context(|| format!("failed to write `{}`", tmp.display()))?;
@@ -348,7 +428,7 @@ mod tests {
     use super::*;
 
     fn write(out: &Path, files: &[(&str, &str)]) -> WriteStats {
-        let w = Writer::open(out).unwrap();
+        let w = Writer::open(out, &[]).unwrap();
         for (rel, body) in files {
             w.put(rel.to_string(), body.as_bytes()).unwrap();
         }
@@ -374,7 +454,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
         write(&out, &[("index.html", "a")]);
-        let w = Writer::open(&out).unwrap();
+        let w = Writer::open(&out, &[]).unwrap();
         w.put("index.html".into(), b"new").unwrap();
         w.abort();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "a");
@@ -385,17 +465,21 @@ mod tests {
     fn refuses_foreign_and_dangerous_folders() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("mine.txt"), "x").unwrap();
-        let e = Writer::open(dir.path()).err().unwrap();
+        let e = Writer::open(dir.path(), &[]).err().unwrap();
         assert!(e.to_string().contains("not written by podium"), "{e}");
-        assert!(Writer::open(Path::new("/")).is_err());
+        assert!(Writer::open(Path::new("/"), &[]).is_err());
         let file = dir.path().join("mine.txt");
-        assert!(Writer::open(&file).err().unwrap().to_string().contains("not a folder"));
+        assert!(Writer::open(&file, &[])
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("not a folder"));
     }
 
     #[test]
     fn refuses_unsafe_paths_and_duplicates() {
         let dir = tempfile::tempdir().unwrap();
-        let w = Writer::open(&dir.path().join("o")).unwrap();
+        let w = Writer::open(&dir.path().join("o"), &[]).unwrap();
         assert!(w.put("../x".into(), b"").is_err());
         assert!(w.put(MANIFEST.into(), b"").is_err());
         w.put("a.html".into(), b"1").unwrap();

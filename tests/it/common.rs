@@ -12,12 +12,19 @@ pub fn repo() -> PathBuf {
 
 /// The real pyvideo data, or `None` (with a message) when it is not on this machine.
 /// `PODIUM_PYVIDEO` names another location (for example from a git worktree).
+/// Under CI (`CI` set) the data must be there: a missing folder fails the test
+/// instead of letting it pass without having looked at anything.
 pub fn pyvideo() -> Option<PathBuf> {
     let p = std::env::var_os("PODIUM_PYVIDEO").map_or_else(|| repo().join("../shared/data/pyvideo"), PathBuf::from);
     if p.join("NO_PUBLISH.json").is_file() {
         Some(p)
+    } else if std::env::var_os("CI").is_some() {
+        panic!("CI is set but the real archive is missing at {}", p.display());
     } else {
-        eprintln!("skipping: ../shared/data/pyvideo is not present");
+        eprintln!(
+            "skipping: {} is not present (set CI to make this an error)",
+            p.display()
+        );
         None
     }
 }
@@ -33,13 +40,14 @@ pub fn build_into(data: &Path, out: &Path, edit: impl FnOnce(&mut Config)) -> Bu
     podium::build(&config, &BuildOptions::default()).expect("build succeeds")
 }
 
-/// Every file of a folder, relative path → bytes.
+/// Every file of a site folder, relative path → bytes; podium's manifest is left
+/// out: it is bookkeeping, and records when each file was written.
 pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_type().is_file() && e.file_name() != podium::write::MANIFEST)
         .map(|e| {
             let rel = e
                 .path()

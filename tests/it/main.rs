@@ -19,6 +19,7 @@ mod real_data;
 mod records;
 mod sample;
 mod scale;
+mod security;
 #[cfg(feature = "serve")]
 mod serve;
 mod site_links;
