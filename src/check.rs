@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::date::Date;
-use crate::diag::{line_col, Problem, Severity};
+use crate::diag::{LineIndex, Problem, Severity};
 use crate::load::{self, Format, LoadOptions, RawTalk};
 use crate::normalize::{self, clean_line, NormalizeOptions};
 use crate::slugs;
@@ -52,12 +52,20 @@ pub struct CheckReport {
 impl CheckReport {
     /// How many problems are errors (a non-zero count fails the check).
     pub fn errors(&self) -> usize {
-        self.problems.iter().filter(|p| p.is_error()).count()
+        self.problems
+            .iter()
+            .filter(|p| p.is_error())
+            .map(|p| p.stands_for)
+            .sum()
     }
 
     /// How many problems are warnings.
     pub fn warnings(&self) -> usize {
-        self.problems.len() - self.errors()
+        self.problems
+            .iter()
+            .filter(|p| !p.is_error())
+            .map(|p| p.stands_for)
+            .sum()
     }
 
     /// The one line a check ends with: `checked 5 talks, 1 events: 2 error(s), 0 warning(s)`.
@@ -187,7 +195,10 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport> {
 
     problems.sort();
     problems.dedup();
-    Ok(CheckReport { problems, counts })
+    Ok(CheckReport {
+        problems: crate::diag::cap_per_file(problems),
+        counts,
+    })
 }
 
 /// Facts about one record that archive-wide rules need, with their positions.
@@ -224,14 +235,14 @@ fn problem_at(path: &Path, pos: Pos, severity: Severity, message: String) -> Pro
 /// One file's text, positions and findings.
 struct FileCtx<'a> {
     path: &'a Path,
-    text: &'a str,
+    lines: LineIndex,
     pos: Positions,
     problems: Vec<Problem>,
 }
 
 impl FileCtx<'_> {
     fn pos(&self, pointer: &str) -> Pos {
-        self.pos.offset(pointer).map(|o| line_col(self.text.as_bytes(), o))
+        self.pos.offset(pointer).map(|o| self.lines.line_col(o))
     }
 
     fn error(&mut self, pointer: &str, message: impl Into<String>) {
@@ -395,7 +406,7 @@ fn check_talk_file(path: &Path, talks: &[&RawTalk], event_titles: &HashMap<&Path
     };
     let mut ctx = FileCtx {
         path,
-        text: &text,
+        lines: LineIndex::new(text.as_bytes()),
         pos: Positions::scan(&text),
         problems: Vec::new(),
     };
@@ -691,7 +702,7 @@ fn check_category_file(path: &Path) -> Vec<Problem> {
     };
     let mut ctx = FileCtx {
         path,
-        text: &text,
+        lines: LineIndex::new(text.as_bytes()),
         pos: Positions::scan(&text),
         problems: Vec::new(),
     };

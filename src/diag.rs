@@ -20,7 +20,14 @@ pub struct Problem {
     pub column: Option<usize>,
     pub severity: Severity,
     pub message: String,
+    /// How many problems this one stands for: 1, or N for the line that sums
+    /// up the problems of a file past [`MAX_PROBLEMS_PER_FILE`].
+    pub stands_for: usize,
 }
+
+/// At most this many problems are reported for one file; the rest are summed
+/// up in one line per severity (and still counted in totals).
+pub const MAX_PROBLEMS_PER_FILE: usize = 100;
 
 impl Problem {
     /// An error about a whole file (no position).
@@ -40,6 +47,19 @@ impl Problem {
             column: None,
             severity,
             message: message.into(),
+            stands_for: 1,
+        }
+    }
+
+    /// The line that stands for `n` more problems of `severity` in a file.
+    pub fn more(path: impl Into<PathBuf>, severity: Severity, n: usize) -> Self {
+        let what = match severity {
+            Severity::Error => "errors",
+            Severity::Warning => "warnings",
+        };
+        Problem {
+            stands_for: n,
+            ..Self::new(path, severity, format!("… and {n} more {what} in this file"))
         }
     }
 
@@ -85,13 +105,49 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Sorts `problems` and keeps the first [`MAX_PROBLEMS_PER_FILE`] of each file,
+/// the rest summed up in one line per severity, so that a file with millions of
+/// bad records is reported in a hundred lines.
+pub fn cap_per_file(mut problems: Vec<Problem>) -> Vec<Problem> {
+    problems.sort();
+    problems.dedup();
+    let mut out = Vec::with_capacity(problems.len().min(1 << 16));
+    let mut i = 0;
+    while i < problems.len() {
+        let path = problems[i].path.clone();
+        let end = i + problems[i..].partition_point(|p| p.path == path);
+        let file = &problems[i..end];
+        if file.len() <= MAX_PROBLEMS_PER_FILE && file.iter().all(|p| p.stands_for == 1) {
+            out.extend_from_slice(file);
+        } else {
+            let (mut errors, mut warnings) = (0, 0);
+            for (k, p) in file.iter().enumerate() {
+                if k < MAX_PROBLEMS_PER_FILE && p.stands_for == 1 {
+                    out.push(p.clone());
+                } else if p.is_error() {
+                    errors += p.stands_for;
+                } else {
+                    warnings += p.stands_for;
+                }
+            }
+            for (severity, n) in [(Severity::Error, errors), (Severity::Warning, warnings)] {
+                if n > 0 {
+                    out.push(Problem::more(&path, severity, n));
+                }
+            }
+        }
+        i = end;
+    }
+    out
+}
+
 /// The error a build returns when the input has errors: all of them, sorted.
 #[derive(Debug)]
 pub struct InputErrors(pub Vec<Problem>);
 
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.iter().filter(|p| p.is_error()).count();
+        let n: usize = self.0.iter().filter(|p| p.is_error()).map(|p| p.stands_for).sum();
         writeln!(f, "{n} input file error(s); nothing was written:")?;
         for p in self.0.iter().filter(|p| p.is_error()) {
             writeln!(f, "  {p}")?;
@@ -121,12 +177,38 @@ pub fn shown(raw: &str, max_chars: usize) -> String {
     out
 }
 
-/// 1-based line and column of a byte offset in `text`.
+/// 1-based line and column of a byte offset in `text` (one lookup; for many,
+/// build a [`LineIndex`] once).
 pub fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    (line, offset.min(text.len()) - line_start + 1)
+    LineIndex::new(&text[..offset.min(text.len())]).line_col(offset.min(text.len()))
+}
+
+/// Where each line of a text starts, so that the position of any number of
+/// offsets costs a binary search each, not a rescan from the start (a file of
+/// 100,000 records with a problem each took minutes that way).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset of the start of each line; the first is 0.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i + 1));
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// 1-based line and column (in bytes) of `offset` (clamped to the text).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.len);
+        let line = self.starts.partition_point(|&s| s <= offset);
+        (line, offset - self.starts[line - 1] + 1)
+    }
 }
 
 #[cfg(test)]
@@ -153,6 +235,19 @@ mod tests {
         assert_eq!(shown("abcdef", 3), "abc…");
         let p = Problem::error("a\nb.json", "x");
         assert_eq!(p.to_string(), "a\\nb.json: error: x");
+    }
+
+    #[test]
+    fn line_index_agrees_with_a_scan() {
+        let text = b"{\n  \"a\": 1,\n\n  \"b\": [2]\n}";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            let o = offset.min(text.len());
+            let before = &text[..o];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            assert_eq!(index.line_col(offset), (line, o - start + 1), "offset {offset}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::diag::{line_col, Problem};
+use crate::diag::{line_col, Problem, Severity, MAX_PROBLEMS_PER_FILE};
 
 /// Talk files larger than this are refused rather than read into memory.
 pub const MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
@@ -119,7 +119,75 @@ pub struct RawRecord {
     pub video_flv_url: Option<String>,
     pub video_flv_length: Option<u64>,
     /// Set on a paginated API page: the records it holds.
-    pub results: Option<Vec<RawRecord>>,
+    pub results: Option<RecordList>,
+}
+
+impl RawRecord {
+    /// Why a record can never be published whatever its other fields hold, if
+    /// it can't: one rule for load (which drops such records of a list as it
+    /// parses them, so a file of `[{},{},…]` costs no memory per record) and
+    /// normalize. `listed`: the record is an element of a list or page, which is
+    /// always an archive API record, so it needs its own `category`.
+    pub fn unpublishable(&self, listed: bool) -> Option<&'static str> {
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|t| t.trim().is_empty());
+        if self.title.is_none() {
+            Some("missing field `title`")
+        } else if blank(&self.title) {
+            Some("`title` is empty")
+        } else if listed && blank(&self.category) {
+            Some(NO_EVENT)
+        } else {
+            None
+        }
+    }
+}
+
+/// The message for a talk that belongs to no event.
+pub const NO_EVENT: &str = "talk has no event: put it under a folder with a category.json, or set `category`";
+
+/// The records of a JSON list (a file's top-level array, or a page's `results`),
+/// streamed: each element is parsed and either kept (with its position in the
+/// list) or, when it can never be published, dropped as it is read, keeping
+/// only the first [`MAX_PROBLEMS_PER_FILE`] reasons. Memory is then bound by the
+/// records worth keeping, not by how many elements a hostile file holds.
+#[derive(Debug, Clone, Default)]
+pub struct RecordList {
+    pub kept: Vec<(usize, RawRecord)>,
+    /// (position, reason) of the first dropped records.
+    pub dropped: Vec<(usize, &'static str)>,
+    /// How many records were dropped in all.
+    pub dropped_count: usize,
+}
+
+impl<'de> Deserialize<'de> for RecordList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RecordList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of talk records")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<RecordList, A::Error> {
+                let mut list = RecordList::default();
+                let mut i = 0;
+                while let Some(record) = seq.next_element::<RawRecord>()? {
+                    match record.unpublishable(true) {
+                        None => list.kept.push((i, record)),
+                        Some(reason) => {
+                            if list.dropped.len() < MAX_PROBLEMS_PER_FILE {
+                                list.dropped.push((i, reason));
+                            }
+                            list.dropped_count += 1;
+                        }
+                    }
+                    i += 1;
+                }
+                list.kept.shrink_to_fit();
+                Ok(list)
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 /// One talk record and where it came from.
@@ -228,7 +296,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded> {
 
     enum Parsed {
         Event(RawEvent),
-        Talks(Vec<RawTalk>),
+        Talks(TalkFile),
     }
     let results: Vec<std::result::Result<Parsed, Problem>> = files
         .par_iter()
@@ -262,7 +330,10 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded> {
     for r in results {
         match r {
             Ok(Parsed::Event(e)) => loaded.events.push(e),
-            Ok(Parsed::Talks(t)) => loaded.talks.extend(t),
+            Ok(Parsed::Talks(t)) => {
+                loaded.talks.extend(t.talks);
+                loaded.problems.extend(t.problems);
+            }
             Err(p) => loaded.problems.push(p),
         }
     }
@@ -304,12 +375,17 @@ pub fn parse_category(path: &Path, bytes: &[u8]) -> std::result::Result<Category
     serde_json::from_str::<CategoryFile>(text).map_err(|e| Problem::from_json(path, &e))
 }
 
-/// Parses a talk file of either format into its records.
-pub fn parse_talks(
-    path: &Path,
-    bytes: &[u8],
-    event_dir: Option<PathBuf>,
-) -> std::result::Result<Vec<RawTalk>, Problem> {
+/// The records of one talk file, and the problems of the records in it that were
+/// dropped while parsing (see [`RecordList`]).
+#[derive(Debug, Default)]
+pub struct TalkFile {
+    pub talks: Vec<RawTalk>,
+    pub problems: Vec<Problem>,
+}
+
+/// Parses a talk file of either format into its records; `Err` when the file as
+/// a whole is not valid.
+pub fn parse_talks(path: &Path, bytes: &[u8], event_dir: Option<PathBuf>) -> std::result::Result<TalkFile, Problem> {
     let text = json_text(path, bytes)?;
     let first = text.trim_start().as_bytes().first().copied();
     let talk = |record: RawRecord, index: Option<usize>, format: Format| RawTalk {
@@ -319,23 +395,34 @@ pub fn parse_talks(
         event_dir: event_dir.clone(),
         record,
     };
+    // The records of a list, then one error per file for those dropped (their
+    // first reasons, then a count).
+    let listed = |list: RecordList| {
+        let mut out: Vec<RawTalk> = Vec::with_capacity(list.kept.len());
+        let mut problems: Vec<Problem> = list
+            .dropped
+            .iter()
+            .map(|(i, reason)| Problem::error(path, format!("record {i}: {reason}")))
+            .collect();
+        if list.dropped_count > list.dropped.len() {
+            problems.push(Problem::more(
+                path,
+                Severity::Error,
+                list.dropped_count - list.dropped.len(),
+            ));
+        }
+        out.extend(list.kept.into_iter().map(|(i, r)| talk(r, Some(i), Format::ApiV2)));
+        TalkFile { talks: out, problems }
+    };
     match first {
         Some(b'[') => {
-            let list: Vec<RawRecord> = serde_json::from_str(text).map_err(|e| Problem::from_json(path, &e))?;
-            Ok(list
-                .into_iter()
-                .enumerate()
-                .map(|(i, r)| talk(r, Some(i), Format::ApiV2))
-                .collect())
+            let list: RecordList = serde_json::from_str(text).map_err(|e| Problem::from_json(path, &e))?;
+            Ok(listed(list))
         }
         Some(b'{') => {
             let mut record: RawRecord = serde_json::from_str(text).map_err(|e| Problem::from_json(path, &e))?;
             if let Some(results) = record.results.take() {
-                return Ok(results
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, r)| talk(r, Some(i), Format::ApiV2))
-                    .collect());
+                return Ok(listed(results));
             }
             let format = if record.videos.is_some() {
                 Format::Pyvideo
@@ -352,7 +439,10 @@ pub fn parse_talks(
                      with a category.json, or an archive API v2 record (with `category`)",
                 ));
             };
-            Ok(vec![talk(record, None, format)])
+            Ok(TalkFile {
+                talks: vec![talk(record, None, format)],
+                problems: Vec::new(),
+            })
         }
         _ => Err(Problem::error(path, "expected a JSON object (a talk record) or an array of records").at(1, 1)),
     }
@@ -405,7 +495,36 @@ mod tests {
     use super::*;
 
     fn parse(text: &str, in_event: bool) -> std::result::Result<Vec<RawTalk>, Problem> {
-        parse_talks(Path::new("t.json"), text.as_bytes(), in_event.then(PathBuf::new))
+        parse_talks(Path::new("t.json"), text.as_bytes(), in_event.then(PathBuf::new)).map(|f| f.talks)
+    }
+
+    #[test]
+    fn unpublishable_list_records_are_dropped_as_they_are_read() {
+        let text = format!(
+            "[{}{}]",
+            r#"{"title": "A", "category": "C"},"#,
+            vec!["{}"; 250].join(",")
+        );
+        let f = parse_talks(Path::new("t.json"), text.as_bytes(), None).unwrap();
+        assert_eq!(f.talks.len(), 1);
+        assert_eq!(f.problems.len(), MAX_PROBLEMS_PER_FILE + 1);
+        assert_eq!(f.problems[0].message, "record 1: missing field `title`");
+        assert_eq!(
+            f.problems[MAX_PROBLEMS_PER_FILE].message,
+            "… and 150 more errors in this file"
+        );
+        let f = parse_talks(
+            Path::new("t.json"),
+            br#"{"results": [{"title": "A"}, {"title": " ", "category": "C"}]}"#,
+            None,
+        )
+        .unwrap();
+        assert!(f.talks.is_empty());
+        let msgs: Vec<&str> = f.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [format!("record 0: {NO_EVENT}").as_str(), "record 1: `title` is empty"]
+        );
     }
 
     #[test]
@@ -447,7 +566,7 @@ mod tests {
             "/content/richard-api-v2/video-377.json"
         ));
         let bytes = std::fs::read(p).unwrap();
-        let t = parse_talks(p, &bytes, None).unwrap();
+        let t = parse_talks(p, &bytes, None).unwrap().talks;
         assert_eq!(t[0].format, Format::ApiV2);
         assert_eq!(t[0].record.id, Some(377));
         assert_eq!(t[0].record.video_ogv_length, Some(195851560));

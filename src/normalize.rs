@@ -304,9 +304,7 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
     }
 
     archive.redirects = loaded.redirects.into_iter().map(|r| (r.from, r.to, r.line)).collect();
-    problems.sort();
-    problems.dedup();
-    (archive, problems)
+    (archive, crate::diag::cap_per_file(problems))
 }
 
 /// Where a record came from: file and position in it; unique per record.
@@ -336,10 +334,7 @@ fn event_for(
     }
     let category = raw.record.category.as_deref().map(clean_line).unwrap_or_default();
     if category.is_empty() {
-        problems.push(Problem::error(
-            &raw.path,
-            "talk has no event: put it under a folder with a category.json, or set `category`",
-        ));
+        problems.push(Problem::error(&raw.path, crate::load::NO_EVENT));
         return None;
     }
     if let Some(&i) = by_title.get(&fold(&category)) {
@@ -389,11 +384,7 @@ pub fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Opt
     };
     let title = clean_line(r.title.as_deref().unwrap_or(""));
     if title.is_empty() {
-        let msg = if r.title.is_none() {
-            "missing field `title`"
-        } else {
-            "`title` is empty"
-        };
+        let msg = r.unpublishable(false).unwrap_or("`title` is empty");
         problems.push(Problem::error(&path, at(msg.into())));
         return None;
     }
@@ -720,8 +711,11 @@ mod tests {
             },
         });
         for (name, json) in talks {
-            l.talks
-                .extend(parse_talks(Path::new(name), json.as_bytes(), Some("ev".into())).unwrap());
+            l.talks.extend(
+                parse_talks(Path::new(name), json.as_bytes(), Some("ev".into()))
+                    .unwrap()
+                    .talks,
+            );
         }
         l
     }

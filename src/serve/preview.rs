@@ -325,7 +325,12 @@ fn read_talk_file(root: &Path, path: &Path) -> std::result::Result<Vec<RawTalk>,
     }
     let bytes = std::fs::read(path).map_err(|e| Problem::error(path, format!("cannot read: {e}")))?;
     let rel = path.strip_prefix(root).unwrap_or(path);
-    load::parse_talks(path, &bytes, event_dir_of(root, rel))
+    let file = load::parse_talks(path, &bytes, event_dir_of(root, rel))?;
+    // Records dropped while parsing: the file is reported as broken, as in a build.
+    match file.problems.into_iter().next() {
+        Some(p) => Err(p),
+        None => Ok(file.talks),
+    }
 }
 
 /// How a changed data path is handled.

@@ -190,7 +190,12 @@ pub fn check_talk_file(bytes: &[u8]) -> Result<(), String> {
     }
     for event_dir in [Some("ev".into()), None] {
         let talks = match podium::load::parse_talks(path, bytes, event_dir) {
-            Ok(t) => t,
+            Ok(t) => {
+                for p in &t.problems {
+                    check_problem(p, "data/ev/videos/t.json")?;
+                }
+                t.talks
+            }
             Err(p) => {
                 check_problem(&p, "data/ev/videos/t.json")?;
                 continue;

@@ -238,7 +238,8 @@ fn plain_alias_is_kept() {
         br#"{"title": "T", "alias": "/video/975/open-data/", "videos": []}"#,
         Some("ev".into()),
     )
-    .unwrap();
+    .unwrap()
+    .talks;
     let mut loaded = podium::load::Loaded {
         talks,
         ..Default::default()

@@ -178,3 +178,56 @@ fn a_file_edited_in_place_with_the_same_size_is_repaired() {
     let again = site.build(&[]);
     assert!(again.stdout().contains("(0 written, 0 removed)"), "{}", again.stdout());
 }
+
+// Attack: one file of `[{},{},…]` (16 MiB of it made a build peak at 8.2 GiB before
+// it reported a single error). Records that can never be published are dropped as
+// they are read; the file gets at most a hundred lines, then a count.
+#[test]
+fn a_file_of_empty_records_is_reported_in_bounded_lines() {
+    let site = Site::built();
+    let n = 200_000;
+    site.write("content/ev/videos/flood.json", format!("[{}]", vec!["{}"; n].join(",")));
+    let run = site.build(&[]);
+    assert_eq!(run.0.status.code(), Some(1), "{}", run.stderr());
+    let stderr = run.stderr();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), podium::diag::MAX_PROBLEMS_PER_FILE + 2, "{stderr}");
+    assert!(lines.contains(&"content/ev/videos/flood.json: error: record 0: missing field `title`"));
+    let more = format!(
+        "content/ev/videos/flood.json: error: … and {} more errors in this file",
+        n - podium::diag::MAX_PROBLEMS_PER_FILE
+    );
+    assert!(lines.contains(&more.as_str()), "{stderr}");
+}
+
+// `check` on a file of many records with problems: a hundred lines per file, every
+// problem still counted, positions right (they came from a rescan of the file per
+// problem, which took minutes for 100,000 records; `benches/hostile_volume.sh` times it).
+#[test]
+fn check_caps_lines_per_file_and_counts_every_problem() {
+    let site = Site::new();
+    let records: Vec<String> = (0..1000)
+        .map(|i| format!("{{\n \"title\": \"T{i}\",\n \"category\": \"C\",\n \"recorded\": \"{}\",\n \"videos\": [{{\"type\": \"youtube\", \"url\": \"https://www.youtube.com/watch?v=abcdefghijk\"}}]\n}}", if i % 2 == 1 { "bad" } else { "2020-01-01" }))
+        .collect();
+    site.write("content/many.json", format!("[\n{}\n]", records.join(",\n")));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_podium"))
+        .current_dir(site.path())
+        .args(["check", "--quiet"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let text = format!("{stdout}{stderr}");
+    assert!(text.contains("500 error(s), 0 warning(s)"), "{text}");
+    // Record 1 starts on line 8; its `recorded` is its fourth line.
+    assert!(
+        text.contains("content/many.json:11:2: error: `recorded` is `bad`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("content/many.json: error: … and 400 more errors in this file"),
+        "{text}"
+    );
+    let shown = text.lines().filter(|l| l.starts_with("content/many.json")).count();
+    assert_eq!(shown, podium::diag::MAX_PROBLEMS_PER_FILE + 1, "{text}");
+}
