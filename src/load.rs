@@ -471,6 +471,15 @@ fn load_redirects(path: &Path, loaded: &mut Loaded) {
             return;
         }
     };
+    let (redirects, problems) = parse_redirects(path, &text);
+    loaded.redirects.extend(redirects);
+    loaded.problems.extend(problems);
+}
+
+/// The lines of a `redirects.txt` (`old-path new-path`; blank lines and `#`
+/// comments skipped); a malformed line is a warning with its line number.
+pub fn parse_redirects(path: &Path, text: &str) -> (Vec<RawRedirect>, Vec<Problem>) {
+    let (mut redirects, mut problems) = (Vec::new(), Vec::new());
     for (i, line) in text.lines().enumerate() {
         let line_t = line.trim();
         if line_t.is_empty() || line_t.starts_with('#') {
@@ -478,16 +487,15 @@ fn load_redirects(path: &Path, loaded: &mut Loaded) {
         }
         let parts: Vec<&str> = line_t.split_whitespace().collect();
         match parts.as_slice() {
-            [from, to] => loaded.redirects.push(RawRedirect {
+            [from, to] => redirects.push(RawRedirect {
                 from: from.to_string(),
                 to: to.to_string(),
                 line: i + 1,
             }),
-            _ => loaded
-                .problems
-                .push(Problem::warning(path, "expected `old-path new-path`; line skipped").at(i + 1, 1)),
+            _ => problems.push(Problem::warning(path, "expected `old-path new-path`; line skipped").at(i + 1, 1)),
         }
     }
+    (redirects, problems)
 }
 
 #[cfg(test)]

@@ -85,8 +85,8 @@ impl Taken {
         self.files.insert(file);
     }
 
-    /// The taken path that `file` would collide with, if any.
-    fn collision<'a>(&self, file: &'a str) -> Option<&'a str> {
+    /// The taken path that `file` (a redirect's output file) would collide with, if any.
+    pub fn collision<'a>(&self, file: &'a str) -> Option<&'a str> {
         if self.files.contains(file) || self.dirs.contains(file) {
             return Some(file);
         }
@@ -181,16 +181,16 @@ enum Target {
 }
 
 /// Maps old (pyvideo.org-style) target paths onto this site's pages.
-struct Targets<'a> {
-    site: &'a Site<'a>,
+struct Targets<'s, 'a> {
+    site: &'s Site<'a>,
     events: HashMap<String, usize>,
     talks: HashMap<(usize, String), usize>,
     speakers: HashMap<String, usize>,
     tags: HashMap<String, usize>,
 }
 
-impl<'a> Targets<'a> {
-    fn new(site: &'a Site<'a>) -> Self {
+impl<'s, 'a> Targets<'s, 'a> {
+    fn new(site: &'s Site<'a>) -> Self {
         let a = site.archive;
         let mut events = HashMap::new();
         for (i, e) in a.events.iter().enumerate() {

@@ -139,6 +139,9 @@ pub struct Site<'a> {
     /// Each talk's list item (`card.html`), rendered once: a talk appears in a
     /// dozen or more lists (event, speakers, tags, year, related talks).
     pub cards: Vec<String>,
+    /// Event series, grouped once: every event page shows its siblings, and
+    /// grouping per page made the pages of E events cost E² (see [`Site::series`]).
+    series: std::sync::OnceLock<HashMap<String, Vec<&'a Event>>>,
 }
 
 #[derive(Serialize)]
@@ -238,6 +241,7 @@ impl<'a> Site<'a> {
             descriptions,
             leads,
             talk_urls,
+            series: std::sync::OnceLock::new(),
         };
         site.cards = match cards {
             Some(cards) => cards,
@@ -511,8 +515,8 @@ impl<'a> Site<'a> {
     }
 
     /// Events, newest first (by start date), then by title.
-    pub fn events_by_date(&self) -> Vec<&Event> {
-        let mut ev: Vec<&Event> = self.archive.events.iter().filter(|e| !e.talks.is_empty()).collect();
+    pub fn events_by_date(&self) -> Vec<&'a Event> {
+        let mut ev: Vec<&'a Event> = self.archive.events.iter().filter(|e| !e.talks.is_empty()).collect();
         ev.sort_by(|a, b| {
             b.start
                 .cmp(&a.start)
@@ -534,16 +538,21 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// Event series: events titled "<name> <year>" grouped by name (two or more).
-    pub fn series(&self) -> HashMap<String, Vec<&Event>> {
-        let mut groups: HashMap<String, Vec<&Event>> = HashMap::new();
-        for e in self.events_by_date() {
-            if let Some((name, _)) = series_of(&e.title) {
-                groups.entry(crate::normalize::fold(name)).or_default().push(e);
+    /// Event series: events titled "<name> <year>" grouped by [`fold`]ed name (two
+    /// or more), computed on first use and kept.
+    ///
+    /// [`fold`]: crate::normalize::fold
+    pub fn series(&self) -> &HashMap<String, Vec<&'a Event>> {
+        self.series.get_or_init(|| {
+            let mut groups: HashMap<String, Vec<&'a Event>> = HashMap::new();
+            for e in self.events_by_date() {
+                if let Some((name, _)) = series_of(&e.title) {
+                    groups.entry(crate::normalize::fold(name)).or_default().push(e);
+                }
             }
-        }
-        groups.retain(|_, v| v.len() > 1);
-        groups
+            groups.retain(|_, v| v.len() > 1);
+            groups
+        })
     }
 
     fn render_events(&self) -> Result<(String, String)> {
@@ -592,8 +601,8 @@ impl<'a> Site<'a> {
         ctx.insert("description", &describe::render_description(&ev.description));
         ctx.insert("website", &ev.url);
         let siblings: Vec<Sibling<'_>> = series_of(&ev.title)
-            .and_then(|(n, _)| self.series().remove(&crate::normalize::fold(n)))
-            .map(|members| members.into_iter().map(|m| self.sibling(m, ev)).collect())
+            .and_then(|(n, _)| self.series().get(&crate::normalize::fold(n)))
+            .map(|members| members.iter().map(|m| self.sibling(m, ev)).collect())
             .unwrap_or_default();
         ctx.insert("siblings", &siblings);
         let ps = self.config.page_size;

@@ -164,7 +164,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         .context("cannot start the server runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, router(store)).await
+        axum::serve(listener, router(store, allowed_hosts(addr))).await
     })?;
     Ok(())
 }
@@ -284,13 +284,61 @@ fn rebuild_loop(
     }
 }
 
-/// The HTTP routes: the reload script, the event stream, and the site.
-pub fn router(store: Arc<Store>) -> Router {
-    Router::new()
+/// The `Host` header values a server listening on `addr` answers: on loopback,
+/// only the names of this machine with the port, so that a page elsewhere cannot
+/// read the preview by pointing its own domain at 127.0.0.1 (DNS rebinding).
+/// `None` (any host) when `--bind` made the server reachable from the network.
+pub fn allowed_hosts(addr: SocketAddr) -> Option<Arc<std::collections::HashSet<String>>> {
+    if !addr.ip().is_loopback() {
+        return None;
+    }
+    let port = addr.port();
+    let mut hosts: std::collections::HashSet<String> = [
+        SocketAddr::new(addr.ip(), port).to_string(),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ]
+    .into_iter()
+    .collect();
+    if port == 80 {
+        hosts.extend(["localhost", "127.0.0.1", "[::1]"].map(String::from));
+        hosts.insert(addr.ip().to_string());
+    }
+    Some(Arc::new(hosts))
+}
+
+/// The HTTP routes: the reload script, the event stream, and the site; with
+/// `hosts`, a request for any other `Host` gets 403.
+pub fn router(store: Arc<Store>, hosts: Option<Arc<std::collections::HashSet<String>>>) -> Router {
+    let routes = Router::new()
         .route(SCRIPT_PATH, get(script))
         .route(EVENTS_PATH, get(events))
         .fallback(site_file)
-        .with_state(store)
+        .with_state(store);
+    match hosts {
+        None => routes,
+        Some(hosts) => routes.layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let allowed = req
+                    .headers()
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .is_some_and(|h| hosts.contains(&h.to_ascii_lowercase()));
+                async move {
+                    if allowed {
+                        next.run(req).await
+                    } else {
+                        (
+                            StatusCode::FORBIDDEN,
+                            "podium serve answers only requests for this machine's own address\n",
+                        )
+                            .into_response()
+                    }
+                }
+            },
+        )),
+    }
 }
 
 async fn script() -> Response {

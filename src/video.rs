@@ -365,9 +365,14 @@ fn archive_embed(url: &Url) -> Option<Video> {
 }
 
 /// PeerTube: `/videos/watch/UUID` or `/videos/embed/UUID` on any host (distinctive enough);
-/// short ids and `/w/ID` only when the entry says it is PeerTube. The scheme is kept as given
-/// because small instances may not serve https.
+/// short ids and `/w/ID` only when the entry says it is PeerTube. Only over https:
+/// PeerTube's player refuses to run embedded from a plain-http instance, so such a
+/// video gets the "Watch on <host>" link, not a Play button that does nothing (and
+/// the scheme is not upgraded: small instances may not serve https at all).
 fn peertube_embed(kind: &str, url: &Url) -> Option<Video> {
+    if url.scheme() != "https" {
+        return None;
+    }
     let declared = kind.trim().eq_ignore_ascii_case("peertube");
     let segs: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
     let id = match segs.as_slice() {
@@ -914,14 +919,23 @@ mod tests {
         }
         match classify(
             "peertube",
-            "http://tube.example:9000/videos/watch/ABCDEFGHijk12345",
+            "https://tube.example:9000/videos/watch/ABCDEFGHijk12345",
             None,
         ) {
             Some(Video::Embed { embed_url, .. }) => {
-                assert_eq!(embed_url, "http://tube.example:9000/videos/embed/ABCDEFGHijk12345")
+                assert_eq!(embed_url, "https://tube.example:9000/videos/embed/ABCDEFGHijk12345")
             }
             other => panic!("{other:?}"),
         }
+        // Over plain http the player refuses to embed: a link, not a dead Play button.
+        assert!(matches!(
+            classify(
+                "peertube",
+                &format!("http://tube.example:9000/videos/watch/{uuid}"),
+                None
+            ),
+            Some(Video::Link { .. })
+        ));
         // Short /w/ links are too generic to trust without the declared type.
         assert!(matches!(
             classify("other", "https://example.com/w/9c9de5e8Kq1zBqNdZzDXPc", None),

@@ -232,6 +232,9 @@ pub fn check_talk_file(bytes: &[u8]) -> Result<(), String> {
             }
             for t in &archive.talks {
                 check_slug(&t.title, &t.slug)?;
+                for alias in &t.aliases {
+                    check_redirect_source(alias)?;
+                }
                 for v in &t.videos {
                     podium::video::classify(&v.kind, &v.url, v.size);
                 }
@@ -255,6 +258,57 @@ fn check_problem(p: &podium::Problem, path: &str) -> Result<(), String> {
     };
     if !p.path.starts_with("data") || p.message.trim().is_empty() || !positioned {
         return Err(format!("bad problem for {path}: {p:?}"));
+    }
+    Ok(())
+}
+
+/// A redirect source (an alias or the first column of a `redirects.txt` line)
+/// either is refused or names a safe file inside the site, and a file admitted
+/// next to the files a build writes is none of them, below none of them, and no
+/// folder of theirs.
+pub fn check_redirect_source(source: &str) -> Result<(), String> {
+    let Some(file) = podium::redirects::source_file(source) else {
+        return Ok(());
+    };
+    if !podium::urls::is_safe_rel_path(&file) || file.split('/').any(|s| s.is_empty() || s.starts_with('.')) {
+        return Err(format!("{source:?} maps to the unsafe file {file:?}"));
+    }
+    if !(file.ends_with(".html") || file.ends_with(".htm")) {
+        return Err(format!("{source:?} maps to {file:?}, which is not a page"));
+    }
+    let written = [
+        "index.html",
+        "robots.txt",
+        "static/style.css",
+        "events/ev/index.html",
+        "api/v2/video/1.json",
+    ];
+    let taken = podium::redirects::Taken::new(written.iter().map(|s| s.to_string()));
+    if taken.collision(&file).is_none() {
+        let below = |w: &str| file.starts_with(&format!("{w}/")) || w.starts_with(&format!("{file}/"));
+        if let Some(w) = written
+            .iter()
+            .chain(["_redirects"].iter())
+            .find(|w| **w == file || below(w))
+        {
+            return Err(format!("{source:?} ({file:?}) was admitted beside {w:?}"));
+        }
+        if podium::search::is_search_path(&file) {
+            return Err(format!("{source:?} ({file:?}) was admitted inside a search folder"));
+        }
+    }
+    Ok(())
+}
+
+/// Every redirect of a `redirects.txt` text passes [`check_redirect_source`];
+/// malformed lines are warnings at their 1-based line.
+pub fn check_redirects_txt(text: &str) -> Result<(), String> {
+    let (redirects, problems) = podium::load::parse_redirects(Path::new("data/redirects.txt"), text);
+    for p in &problems {
+        check_problem(p, "data/redirects.txt")?;
+    }
+    for r in &redirects {
+        check_redirect_source(&r.from)?;
     }
     Ok(())
 }

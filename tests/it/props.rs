@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use crate::invariants::{check_slugging, check_talk_file, html_problem};
+use crate::invariants::{check_redirect_source, check_redirects_txt, check_slugging, check_talk_file, html_problem};
 
 /// Strings built from the pieces that break paths and slugs.
 fn path_like() -> impl Strategy<Value = String> {
@@ -143,6 +143,14 @@ proptest! {
     }
 
     #[test]
+    fn redirect_sources_are_safe_for_path_like_strings(a in path_like(), b in path_like(), known in prop::sample::select(vec!["robots.txt", "static/style.css", "static/style.css/x", "pagefind/x", "_redirects", "index.html", "events/ev/", "api/v2"])) {
+        for source in [a.clone(), format!("{known}"), format!("/{known}/{a}"), format!("{a}/{known}")] {
+            check_redirect_source(&source).map_err(TestCaseError::fail)?;
+        }
+        check_redirects_txt(&format!("{a} /x\n/{known} {b}\n# c\n{a} {b} extra\n")).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
     fn talk_files_of_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         check_talk_file(&bytes).map_err(TestCaseError::fail)?;
     }
@@ -190,6 +198,11 @@ fn fuzz_regressions() {
         }),
         ("slugify", |b: &[u8]| {
             std::str::from_utf8(b).map_or(Ok(()), check_slugging)
+        }),
+        ("redirects", |b: &[u8]| {
+            std::str::from_utf8(b).map_or(Ok(()), |t| {
+                check_redirect_source(t).and_then(|()| check_redirects_txt(t))
+            })
         }),
     ] {
         let Ok(dir) = std::fs::read_dir(root.join(target)) else {

@@ -257,6 +257,10 @@ fn broken_files_keep_their_last_good_version() {
     let jupyter = content.join("depy2015/videos/jupyter-project.json");
     let rel = "events/depy2015/jupyter-project/index.html";
     let good = page(&store, rel);
+    assert!(
+        good.contains("<h1>Jupyter Project"),
+        "the page exists at {rel}: {good:.200}"
+    );
     assert!(store.errors().is_empty());
 
     std::fs::write(&jupyter, "{\"title\": \"Half-typed").unwrap();
@@ -393,13 +397,14 @@ impl Server {
 
     /// A raw GET of `target`, sent as is: (status, headers, body).
     fn get(&self, target: &str) -> (u16, String, String) {
+        self.get_as(&format!("127.0.0.1:{}", self.port), target)
+    }
+
+    /// A raw GET of `target` with this `Host` header.
+    fn get_as(&self, host: &str, target: &str) -> (u16, String, String) {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        write!(
-            s,
-            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+        write!(s, "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
         let raw = String::from_utf8_lossy(&raw).into_owned();
@@ -464,6 +469,34 @@ fn serves_pages_with_types_and_live_reload() {
     let (status, _, body) = server.get("/no/such/page/");
     assert_eq!(status, 404);
     assert!(body.contains("livereload.js"), "the 404 page is the site's own");
+}
+
+// Attack: DNS rebinding. A page on evil.example points its own name at 127.0.0.1
+// and reads the preview with the reader's browser: the server answers only its own
+// names.
+#[test]
+fn requests_for_other_hosts_are_refused() {
+    let (_tmp, server) = served_site();
+    let port = server.port;
+    for host in [
+        format!("evil.example:{port}"),
+        "evil.example".into(),
+        format!("127.0.0.1.evil.example:{port}"),
+        String::new(),
+    ] {
+        let (status, _, body) = server.get_as(&host, "/");
+        assert_eq!(status, 403, "Host: {host}");
+        assert!(!body.contains("<main"), "Host: {host}");
+    }
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+    ] {
+        let (status, _, body) = server.get_as(&host, "/");
+        assert_eq!(status, 200, "Host: {host}");
+        assert!(body.contains("<main"), "Host: {host}");
+    }
 }
 
 // Nothing outside the site can be reached, however the path is spelled.
