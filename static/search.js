@@ -219,7 +219,8 @@ async function start() {
     const applied = Object.entries(state.filters).flatMap(([k, vs]) => vs.map((v) => `${FILTERS[k].toLowerCase()} ${v}`));
     const q = state.q.trim() ? ` for “${state.q.trim()}”` : "";
     const f = applied.length ? ` with ${applied.join(", ")}` : "";
-    return n ? `${what}${q}${f}.` : `No talk found${q}${f}.`;
+    const order = state.sort ? ` ${state.sort === "newest" ? "Newest" : "Oldest"} first.` : "";
+    return n ? `${what}${q}${f}.${order}` : `No talk found${q}${f}.`;
   }
 
   async function run({ debounce = false } = {}) {
