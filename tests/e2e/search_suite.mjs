@@ -296,6 +296,17 @@ export async function hostileSuite({ open, test, assert, site }) {
           await page.getByRole("option").first().waitFor();
           await page.getByRole("combobox", { name: "Tag" }).fill("evil");
           await page.getByRole("option").first().waitFor();
+          // What Pagefind hands to any page (its excerpts, meta, filter values) is
+          // HTML: every string of the records must be escaped text.
+          const raw = await page.evaluate(async (runtime) => {
+            const pf = await import(runtime);
+            const found = await pf.search("evil");
+            const datas = await Promise.all(found.results.map((r) => r.data()));
+            const strings = [JSON.stringify(await pf.filters())];
+            for (const d of datas) strings.push(d.content, d.excerpt.replace(/<\/?mark>/g, ""), ...Object.values(d.meta), JSON.stringify(d.filters));
+            return strings.filter((x) => /[<>]|="/.test(x));
+          }, await page.locator("#search").getAttribute("data-runtime"));
+          assert(raw.length === 0, `unescaped strings from the index:\n  ${raw.map((x) => x.slice(0, 120)).join("\n  ")}`);
         }
         await page.waitForTimeout(500);
         const fired = await page.evaluate(() => window.__xss || []);
