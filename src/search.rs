@@ -285,8 +285,8 @@ pub fn escape(s: &str) -> String {
     html_escape::encode_quoted_attribute(s).into_owned()
 }
 
-/// One record per talk of the site. The content is the description alone, so
-/// excerpts are clean sentences; title, speakers, event and tags are meta fields,
+/// One record per talk of the site. The content is the description alone (the
+/// title when there is none), so excerpts are clean sentences; title, speakers, event and tags are meta fields,
 /// which Pagefind 1.6 indexes as searchable words and the search page ranks above
 /// the content (`ranking.metaWeights` in `static/search.js`). Event, year,
 /// language, every speaker and every tag are filters; date is the sort key.
@@ -329,7 +329,12 @@ pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
             SearchRecord {
                 url: site.talk_link(t),
                 title: escape(&talk.title),
-                content: escape(&talk.description),
+                // Pagefind drops a record without words from the index, meta and all.
+                content: escape(if talk.description.trim().is_empty() {
+                    &talk.title
+                } else {
+                    &talk.description
+                }),
                 language: language.map_or_else(|| "en".to_string(), |l| normalize_language(&l.key)),
                 filters,
                 meta,
