@@ -255,7 +255,8 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
     }
     report.problems.extend(warnings);
 
-    let site = Site::new(&archive, config)?;
+    let mut site = Site::new(&archive, config)?;
+    site.search = !opts.no_search;
     lap("prepare", &mut report);
     let writer = Writer::open(&config.output_dir, &config.input_dirs())?;
     let bar = if opts.progress {

@@ -142,6 +142,10 @@ pub struct Site<'a> {
     /// Event series, grouped once: every event page shows its siblings, and
     /// grouping per page made the pages of E events cost E² (see [`Site::series`]).
     series: std::sync::OnceLock<HashMap<String, Vec<&'a Event>>>,
+    /// The build writes a search index: the search page loads it, speaker and tag
+    /// pages link to a search within their talks. Without one (`--no-search`)
+    /// no page refers to Pagefind's files.
+    pub search: bool,
 }
 
 #[derive(Serialize)]
@@ -242,6 +246,7 @@ impl<'a> Site<'a> {
             leads,
             talk_urls,
             series: std::sync::OnceLock::new(),
+            search: true,
         };
         site.cards = match cards {
             Some(cards) => cards,
@@ -470,17 +475,21 @@ impl<'a> Site<'a> {
             Job::Events => self.render_events(),
             Job::Search => {
                 let mut ctx = self.context("/search/");
-                // The index parts after the first that hold talks: the page merges them in.
+                // The index parts that hold talks: the page opens the first as its
+                // primary and merges the others in (an empty part has no index).
                 let n = self.search_shards();
                 let used: std::collections::BTreeSet<usize> = (0..self.archive.talks.len())
                     .map(|t| crate::search::part_of(&self.talk_link(t), n))
                     .collect();
-                let merge: Vec<String> = used
+                let parts: Vec<String> = used
                     .into_iter()
-                    .filter(|&k| k > 0)
                     .map(|k| self.link(&format!("/{}", crate::search::shard_dir(k))))
                     .collect();
-                ctx.insert("search_merge", &merge);
+                ctx.insert("search_parts", &parts);
+                ctx.insert("search_runtime", &self.link("/pagefind/pagefind.js"));
+                ctx.insert("search", &self.search);
+                let lists = [&self.urls.speakers, &self.urls.tags, &self.urls.events];
+                ctx.insert("lists", &lists.map(|u| self.link(u)));
                 Ok(("/search/".into(), self.render("search.html", &ctx)?))
             }
             Job::NotFound => {
@@ -896,6 +905,12 @@ impl<'a> Site<'a> {
         ctx.insert("pager", &self.pager(&base, page, term.talks.len().div_ceil(ps).max(1)));
         if matches!(kind, TermKind::Speaker | TermKind::Tag) {
             self.insert_feeds(&mut ctx, &base);
+            if self.search {
+                // The search page's filter parameter, with the name as shown.
+                let param = if kind == TermKind::Speaker { "speaker" } else { "tag" };
+                let value = percent_encoding::utf8_percent_encode(&term.name, percent_encoding::NON_ALPHANUMERIC);
+                ctx.insert("search_within", &self.link(&format!("/search/?{param}={value}")));
+            }
         }
         Ok((url, self.render("term.html", &ctx)?))
     }

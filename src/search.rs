@@ -1,20 +1,19 @@
 //! Full-text search for the generated site, built with Pagefind's Rust API.
 //!
 //! `build_sharded` turns one `SearchRecord` per talk into a complete Pagefind
-//! bundle (index, fragments, filters, wasm, `pagefind.js`, and the default UI
-//! `pagefind-ui.js`/`pagefind-ui.css`) held in memory, in one or more parts
-//! (`pagefind/`, `pagefind-2/`, …). The caller writes the returned files.
+//! bundle (index, fragments, filters, wasm, `pagefind.js` and its worker) held
+//! in memory, in one or more parts (`pagefind/`, `pagefind-2/`, …). The caller
+//! writes the returned files; the theme's own search page (`static/search.js`)
+//! reads them through Pagefind's JavaScript API.
 //!
 //! Design notes (measured with pagefind 1.6.0):
 //! * Records are fed with `PagefindIndex::add_custom_record`, not as HTML
 //!   pages: no HTML is built, escaped or parsed, and the index is the same
 //!   (16,065 talks: 11.5 s vs 12.3 s with one synthetic HTML page per talk).
-//! * The title is weighted highest in two ways: it leads the record's text
-//!   wrapped in Pagefind's weight markers at weight 10 (the same markers
-//!   Pagefind's HTML parser emits for `data-pagefind-weight="10"`), and it is
-//!   the `title` meta field, which the search client boosts 5x by default.
-//!   The markers are Pagefind internals (1.6.0); the tests fail if an upgrade
-//!   stops consuming them (they would then show up in result excerpts).
+//! * The record's text is the description only, so excerpts are sentences of
+//!   it. Title, speakers, event and tags are meta fields: Pagefind 1.6 indexes
+//!   meta words too, and the search page weights them above the text.
+//! * Every string is escaped HTML text ([`escape`]): Pagefind treats them as HTML.
 //! * Everything goes into ONE index language (the most common record
 //!   language), so that one search box finds talks in every language. The
 //!   record's own language stays available as a filter.
@@ -35,24 +34,20 @@ pub struct SearchRecord {
     /// Site-relative, e.g. "/events/pycon-us-2011/using-coroutines/".
     pub url: String,
     pub title: String,
-    /// Speakers, event, tags and description as plain text.
+    /// The description, as escaped text.
     pub content: String,
     /// ISO 639-1 code, e.g. "en". All records share one index (see the module
     /// docs); the most common language picks the stemmer.
     pub language: String,
     /// event, year, language, speaker, tag.
     pub filters: BTreeMap<String, Vec<String>>,
-    /// title, image (thumbnail URL), speakers, event, year. `title` is filled
-    /// from `SearchRecord::title` when absent.
+    /// title, speakers, event, tags, date, duration. `title` is filled from
+    /// `SearchRecord::title` when absent.
     pub meta: BTreeMap<String, String>,
     /// e.g. date. A record without a sort key drops out of results sorted by
     /// that key, so give every record every sort key.
     pub sort: BTreeMap<String, String>,
 }
-
-/// Weight of title words in the body text: Pagefind's maximum
-/// (`data-pagefind-weight="10"`; an `<h1>` gets 7, plain text 1).
-const TITLE_WEIGHT: u8 = 10;
 
 /// Files of a bundle: (path, bytes).
 pub type Files = Vec<crate::write::OutFile>;
@@ -151,7 +146,10 @@ pub fn build_parts(parts: Vec<(usize, Vec<SearchRecord>)>, language: &str) -> Re
 }
 
 /// Part `k` of the index, paths relative to its folder. Parts after the first
-/// hold only their index: the search page loads Pagefind's scripts from the first.
+/// hold their index, wasm and worker but not `pagefind.js`, which the search
+/// page imports from the first: whichever part is its primary (the first that
+/// holds talks; the first part may be empty) loads the worker and the wasm from
+/// its own folder.
 pub fn build_part(k: usize, records: Vec<SearchRecord>, language: &str) -> Result<Files> {
     let mut files = bundle(records, language)?;
     if k > 0 {
@@ -159,6 +157,7 @@ pub fn build_part(k: usize, records: Vec<SearchRecord>, language: &str) -> Resul
             path.starts_with("wasm.")
                 || path.ends_with(".pf_meta")
                 || path == "pagefind-entry.json"
+                || path == "pagefind-worker.js"
                 || path.contains('/')
         });
     }
@@ -216,10 +215,12 @@ fn bundle(records: Vec<SearchRecord>, language: &str) -> Result<Files> {
     Ok(out)
 }
 
-/// Bundle files no page of the site loads: the theme's search page uses the
-/// default UI (`pagefind-ui.js`), which loads `pagefind.js`, its worker, the
+/// Bundle files no page of the site loads: the theme's search page
+/// (`static/search.js`) imports `pagefind.js`, which loads its worker, the
 /// entry, the meta, index, filter and fragment files, and one wasm file.
-const UNUSED: [&str; 5] = [
+const UNUSED: [&str; 7] = [
+    "pagefind-ui.css",
+    "pagefind-ui.js",
     "pagefind-component-ui.css",
     "pagefind-component-ui.js",
     "pagefind-modular-ui.css",
@@ -275,88 +276,50 @@ pub fn records_hash(records: &[SearchRecord]) -> u128 {
     h.digest128()
 }
 
-/// A speaker or tag filter lists at most this many values: the speakers (tags)
-/// with the most talks. Pagefind's UI loads every value of every filter and
-/// counts each one at every keystroke: with all 10,616 speakers and 2,310 tags of
-/// pyvideo as values, results took 7–12 s to appear in Chromium; with at most
-/// 500 each, 0.5–1.3 s. Every speaker and tag stays searchable by name.
-pub const MAX_FILTER_VALUES: usize = 500;
-
-/// The fewest talks a value needs to be a filter value, given how many talks
-/// each candidate value has: 1 when there are at most `max` values, otherwise
-/// one more than the count of the `max + 1`-th most frequent value (so ties
-/// never push the list past `max`).
-pub fn filter_threshold(mut counts: Vec<usize>, max: usize) -> usize {
-    if counts.len() <= max {
-        return 1;
-    }
-    counts.sort_unstable_by(|a, b| b.cmp(a));
-    counts[max] + 1
+/// Pagefind takes every string of a record as HTML: it puts content, meta and
+/// filter values into pages as they are (its excerpts, its default UI). Talk
+/// fields come from strangers, so each one is handed over as escaped text
+/// (`&`, `<`, `>`, `"`, `'`); the search page decodes meta and filter values
+/// before it shows them with `textContent`.
+pub fn escape(s: &str) -> String {
+    html_escape::encode_quoted_attribute(s).into_owned()
 }
 
-/// The names of the terms `ids` (of `terms`) that have at least `min` talks.
-fn filter_values(ids: &[usize], terms: &[crate::model::Term], min: usize) -> Vec<String> {
-    ids.iter()
-        .map(|&i| &terms[i])
-        .filter(|term| term.talks.len() >= min)
-        .map(|term| term.name.clone())
-        .collect()
-}
-
-/// One record per talk of the site: title, speakers, event, tags and description
-/// are searchable; event, year, language, speaker and tag are filters (speakers
-/// and tags: see [`MAX_FILTER_VALUES`]).
+/// One record per talk of the site. The content is the description alone (the
+/// title when there is none), so excerpts are clean sentences; title, speakers, event and tags are meta fields,
+/// which Pagefind 1.6 indexes as searchable words and the search page ranks above
+/// the content (`ranking.metaWeights` in `static/search.js`). Event, year,
+/// language, every speaker and every tag are filters; date is the sort key.
+/// Every string is escaped (see [`escape`]).
 pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
     let a = site.archive;
-    let min_speaker_talks = filter_threshold(a.speakers.iter().map(|s| s.talks.len()).collect(), MAX_FILTER_VALUES);
-    let min_tag_talks = filter_threshold(a.tags.iter().map(|x| x.talks.len()).collect(), MAX_FILTER_VALUES);
     a.talks
         .iter()
         .enumerate()
         .map(|(t, talk)| {
-            let speakers: Vec<String> = talk.speakers.iter().map(|&s| a.speakers[s].name.clone()).collect();
-            let tags: Vec<String> = talk.tags.iter().map(|&x| a.tags[x].name.clone()).collect();
-            let speaker_filter = filter_values(&talk.speakers, &a.speakers, min_speaker_talks);
-            let tag_filter = filter_values(&talk.tags, &a.tags, min_tag_talks);
-            let event = a.events[talk.event].title.clone();
+            let speakers: Vec<String> = talk.speakers.iter().map(|&s| escape(&a.speakers[s].name)).collect();
+            let tags: Vec<String> = talk.tags.iter().map(|&x| escape(&a.tags[x].name)).collect();
+            let event = escape(&a.events[talk.event].title);
             let year = talk.date.map(|d| d.year.to_string());
             let language = talk.language.map(|l| &a.languages[l]);
-            let mut content = String::new();
-            for part in [
-                speakers.join(", "),
-                event.clone(),
-                tags.join(", "),
-                talk.description.clone(),
-            ] {
-                if !part.is_empty() {
-                    content.push_str(&part);
-                    content.push('\n');
-                }
-            }
             let mut filters = BTreeMap::new();
             filters.insert("event".to_string(), vec![event.clone()]);
-            filters.insert("speaker".to_string(), speaker_filter);
-            filters.insert("tag".to_string(), tag_filter);
+            filters.insert("speaker".to_string(), speakers.clone());
+            filters.insert("tag".to_string(), tags.clone());
             filters.insert("year".to_string(), year.iter().cloned().collect());
             filters.insert(
                 "language".to_string(),
-                language.iter().map(|l| l.name.clone()).collect(),
+                language.iter().map(|l| escape(&l.name)).collect(),
             );
             let mut meta = BTreeMap::new();
             meta.insert("speakers".to_string(), speakers.join(", "));
             meta.insert("event".to_string(), event);
-            meta.insert("year".to_string(), year.clone().unwrap_or_default());
-            let image = talk.thumbnail.clone().or_else(|| {
-                talk.videos
-                    .iter()
-                    .find_map(|v| match crate::video::classify(&v.kind, &v.url, v.size)? {
-                        crate::video::Video::Embed { thumbnail, .. } => thumbnail,
-                        _ => None,
-                    })
-            });
-            if let Some(img) = image {
-                meta.insert("image".to_string(), img);
-                meta.insert("image_alt".to_string(), String::new());
+            meta.insert("tags".to_string(), tags.join(", "));
+            if let Some(d) = talk.date {
+                meta.insert("date".to_string(), d.to_string());
+            }
+            if let Some(d) = talk.duration.filter(|&d| d > 0) {
+                meta.insert("duration".to_string(), d.to_string());
             }
             let mut sort = BTreeMap::new();
             sort.insert(
@@ -365,8 +328,13 @@ pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
             );
             SearchRecord {
                 url: site.talk_link(t),
-                title: talk.title.clone(),
-                content,
+                title: escape(&talk.title),
+                // Pagefind drops a record without words from the index, meta and all.
+                content: escape(if talk.description.trim().is_empty() {
+                    &talk.title
+                } else {
+                    &talk.description
+                }),
                 language: language.map_or_else(|| "en".to_string(), |l| normalize_language(&l.key)),
                 filters,
                 meta,
@@ -376,6 +344,17 @@ pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
         .collect()
 }
 
+/// Whether `code` looks like a language tag ("en", "pt-br"): Pagefind puts the
+/// index language into file names and slices its hashes by its length, so a
+/// record's free-text language (from the data) must not become it.
+fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
 /// The one language all records (of every part) are indexed under, so all
 /// parts stem words alike: the most common non-empty record language (ties go
 /// to the alphabetically first), or "en".
@@ -383,7 +362,7 @@ pub fn index_language(records: &[SearchRecord]) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for r in records {
         let lang = normalize_language(&r.language);
-        if !lang.is_empty() {
+        if is_language_code(&lang) {
             *counts.entry(lang).or_default() += 1;
         }
     }
@@ -437,9 +416,8 @@ async fn build_async(records: Vec<SearchRecord>, language: String) -> Result<Vec
             mut meta,
             sort,
         } = r;
-        let title = clean(&title);
-        meta.entry("title".to_string()).or_insert_with(|| title.clone());
-        // Empty values would show as empty "Speakers:" pills in the default UI.
+        meta.entry("title".to_string()).or_insert(title);
+        // An empty value is no information, and would be an empty field on the page.
         let meta: BTreeMap<String, String> = meta
             .into_iter()
             .filter(|(_, v)| !v.trim().is_empty())
@@ -454,10 +432,7 @@ async fn build_async(records: Vec<SearchRecord>, language: String) -> Result<Vec
             .filter(|(_, vs)| !vs.is_empty())
             .collect();
         let sort = sort.into_iter().map(|(k, v)| (clean(&k), clean(&v))).collect();
-        let text = format!(
-            "___PAGEFIND_WEIGHT___{TITLE_WEIGHT} {title} ___END_PAGEFIND_WEIGHT___ {}",
-            clean(&content)
-        );
+        let text = clean(&content);
         index
             .add_custom_record(
                 url.clone(),
@@ -504,7 +479,6 @@ mod tests {
         filters.insert("language".into(), vec![lang.into()]);
         filters.insert("tag".into(), vec!["python".into(), "async".into()]);
         let mut meta = BTreeMap::new();
-        meta.insert("image".into(), format!("https://example.org/{slug}.jpg"));
         meta.insert("speakers".into(), speaker.into());
         meta.insert("event".into(), "PyCon US 2011".into());
         meta.insert("year".into(), "2011".into());
@@ -534,22 +508,6 @@ mod tests {
         flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).unwrap();
         assert!(out.starts_with(b"pagefind_dcd"), "missing pagefind signature");
         out.split_off(12)
-    }
-
-    #[test]
-    fn filters_keep_the_values_with_most_talks() {
-        assert_eq!(filter_threshold(vec![1, 1, 2], 3), 1);
-        assert_eq!(filter_threshold(vec![], 3), 1);
-        // 4 values, at most 3: the one with 1 talk goes.
-        assert_eq!(filter_threshold(vec![1, 5, 2, 3], 3), 2);
-        // A tie at the cut drops the whole tie rather than exceed the limit.
-        assert_eq!(filter_threshold(vec![4, 2, 2, 2, 1], 3), 3);
-        let counts = vec![9, 8, 7, 7, 3, 2, 2, 1, 1, 1];
-        for max in 1..counts.len() {
-            let t = filter_threshold(counts.clone(), max);
-            let kept = counts.iter().filter(|&&c| c >= t).count();
-            assert!(kept <= max, "max {max}: kept {kept}");
-        }
     }
 
     #[test]
@@ -593,12 +551,9 @@ mod tests {
             );
             assert!(names.iter().any(|n| n.starts_with(dir) && n.ends_with(".pf_meta")));
         }
-        assert!(names.contains(&"pagefind/pagefind-ui.js"));
-        let scripts = |n: &&str| n.ends_with(".js") || n.ends_with(".css");
-        assert!(
-            !names.iter().any(|n| n.starts_with("pagefind-2/") && scripts(n)),
-            "{names:?}"
-        );
+        assert!(names.contains(&"pagefind/pagefind.js") && names.contains(&"pagefind-2/pagefind-worker.js"));
+        assert!(!names.contains(&"pagefind-2/pagefind.js"), "{names:?}");
+        assert!(!names.iter().any(|n| n.contains("-ui.")), "{names:?}");
         let fragments = names.iter().filter(|n| n.contains("/fragment/")).count();
         assert_eq!(fragments, 12);
         assert!(names.windows(2).all(|w| w[0] < w[1]));
@@ -635,8 +590,6 @@ mod tests {
         for expected in [
             "pagefind.js",
             "pagefind-worker.js",
-            "pagefind-ui.js",
-            "pagefind-ui.css",
             "pagefind-entry.json",
             "wasm.en.pagefind",
         ] {
@@ -679,9 +632,8 @@ mod tests {
             if frag["url"] == "/events/pycon-us-2011/using-coroutines/" {
                 seen_title = true;
                 assert_eq!(frag["meta"]["title"], "Using Coroutines");
-                assert_eq!(frag["meta"]["image"], "https://example.org/using-coroutines.jpg");
                 assert_eq!(frag["filters"]["tag"], serde_json::json!(["python", "async"]));
-                assert!(content.starts_with("Using Coroutines David Beazley"), "{content}");
+                assert!(content.starts_with("David Beazley PyCon"), "{content}");
             }
             if frag["url"] == "/events/pycon-us-2011/pypy-status/" {
                 assert_eq!(frag["meta"]["title"], "PyPy status __PAGEFIND_WEIGHT___3");
@@ -715,13 +667,13 @@ mod tests {
     fn works_from_inside_a_tokio_runtime() {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let files = rt.block_on(async { build_bundle(three()) }).unwrap();
-        assert!(files.iter().any(|(n, _)| n == "pagefind-ui.js"));
+        assert!(files.iter().any(|(n, _)| n == "pagefind.js"));
     }
 
     #[test]
     fn empty_input_still_gives_the_scripts() {
         let files = build_bundle(Vec::new()).unwrap();
-        assert!(files.iter().any(|(n, _)| n == "pagefind-ui.js"));
+        assert!(files.iter().any(|(n, _)| n == "pagefind.js"));
     }
 
     #[test]
@@ -745,5 +697,15 @@ mod tests {
         ];
         assert_eq!(index_language(&recs), "en");
         assert_eq!(index_language(&[]), "en");
+        // A language that is no code (hostile data) never becomes the index language.
+        let odd = |l: &str| SearchRecord {
+            language: l.into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            index_language(&[odd("<img src=x onerror=alert(1)>"), odd("a/b"), odd("es")]),
+            "es"
+        );
+        assert_eq!(index_language(&[odd("x".repeat(60).as_str())]), "en");
     }
 }

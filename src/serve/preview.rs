@@ -115,6 +115,8 @@ struct Parts {
     leads: Vec<String>,
     /// Each talk's card; empty when they must all be rendered again.
     cards: Vec<String>,
+    /// The preview serves a search index (see [`Site::search`]).
+    search: bool,
 }
 
 /// The site being served and everything needed to update it.
@@ -184,7 +186,10 @@ fn with_site<R>(
         have_cards.then_some(cards),
     );
     let mut site = match built {
-        Ok(site) => site,
+        Ok(mut site) => {
+            site.search = parts.search;
+            site
+        }
         Err(e) => {
             // Only rendering every card can fail here, and then the parts are gone:
             // the next site renders them all again.
@@ -390,6 +395,7 @@ impl Preview {
         let (archive, problems) = normalize::normalize(clone_loaded(&loaded), &normalize_options(&config, &options));
         let tera = render::load_templates(&config.templates_dir)?;
         let (descriptions, leads) = archive.talks.par_iter().map(render::talk_texts).unzip();
+        let search = options.search;
         let mut preview = Preview {
             config,
             options,
@@ -401,6 +407,7 @@ impl Preview {
                 descriptions,
                 leads,
                 cards: Vec::new(),
+                search,
             },
             stale_cards: Vec::new(),
             indexer: None,

@@ -156,7 +156,7 @@ impl TokenSink for Scan<'_> {
                         .find(|a| &*a.name.local == "type")
                         .map(|a| a.value.to_string());
                     match (src.as_deref(), ty.as_deref()) {
-                        (Some("/static/player.js" | "/static/search.js" | "/pagefind/pagefind-ui.js"), None) => {}
+                        (Some("/static/player.js"), None) | (Some("/static/search.js"), Some("module")) => {}
                         (None, Some("application/ld+json")) => f.in_script = Some(String::new()),
                         other => f.bad.push(format!("{}: unexpected <script> {other:?}", self.file)),
                     }
@@ -307,4 +307,60 @@ fn json_ld_of_every_sample_talk_matches_the_data() {
         checked += 1;
     }
     assert_eq!(checked, 148);
+}
+
+/// Attack: Pagefind takes the strings of a search record as HTML (its excerpts,
+/// meta, filter values), so a talk field such as an event title
+/// `<img src=x onerror=…>` would run on /search/. Every string of every record
+/// built from the hostile fixture must be escaped text: no `<`, `>`, `"` or `'`,
+/// and `&` only as the start of an entity — and decoding it gives the field back.
+#[test]
+fn search_records_of_a_hostile_talk_are_escaped_text() {
+    let data = repo().join("tests/fixtures/hostile");
+    let loaded = podium::load::load(&data, &Default::default()).expect("loads");
+    let (archive, _) = podium::normalize::normalize(loaded, &Default::default());
+    let config = podium::Config::default();
+    let site = podium::render::Site::new(&archive, &config).expect("site");
+    let records = podium::search::records(&site);
+    assert_eq!(records.len(), 2);
+    let escaped = |what: &str, s: &str| {
+        assert!(!s.contains(['<', '>', '"', '\'']), "{what} is not escaped: {s}");
+        for (i, _) in s.match_indices('&') {
+            let rest = &s[i..];
+            assert!(
+                ["&amp;", "&lt;", "&gt;", "&quot;", "&#x27;"]
+                    .iter()
+                    .any(|e| rest.starts_with(e)),
+                "{what}: bare & in {s}"
+            );
+        }
+    };
+    let mut strings = 0;
+    for r in &records {
+        escaped("title", &r.title);
+        escaped("content", &r.content);
+        for (k, v) in r.meta.iter().chain(&r.sort) {
+            escaped(k, k);
+            escaped(k, v);
+            strings += 1;
+        }
+        for (k, vs) in &r.filters {
+            escaped(k, k);
+            for v in vs {
+                escaped(k, v);
+                strings += 1;
+            }
+        }
+        let talk = archive.talks.iter().find(|t| r.url.contains(&t.slug)).expect("talk");
+        assert!(
+            talk.title.contains("<img") && talk.description.contains("<img"),
+            "fixture lost its payloads"
+        );
+        assert_eq!(html_escape::decode_html_entities(&r.title), talk.title);
+        assert_eq!(html_escape::decode_html_entities(&r.content), talk.description);
+        let event = &archive.events[talk.event].title;
+        assert!(event.contains("<img"));
+        assert_eq!(html_escape::decode_html_entities(&r.filters["event"][0]), *event);
+    }
+    assert!(strings > 20, "only {strings} meta, sort and filter strings checked");
 }

@@ -84,3 +84,59 @@ fn real_data_site_has_no_broken_links() {
     let problems: Vec<String> = report.problems.iter().take(20).map(|p| p.to_string()).collect();
     assert_eq!(problems, Vec::<String>::new());
 }
+
+/// Built with `--no-search`, no page may refer to Pagefind's files (they are not
+/// written): `check --site` finds every `<link>`/`<script>` target, and no page
+/// names `pagefind` at all (the search page's runtime is a data attribute).
+#[test]
+fn a_build_without_search_refers_to_no_search_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let mut config = podium::Config::load(&repo()).expect("config");
+    config.data_dir = repo().join("content");
+    config.output_dir = out.clone();
+    config.templates_dir = repo().join("templates-none");
+    config.static_dir = repo().join("static-none");
+    let opts = podium::BuildOptions {
+        no_search: true,
+        ..Default::default()
+    };
+    podium::build(&config, &opts).expect("build succeeds");
+    let report = check_site(&out, "").unwrap();
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems, Vec::<String>::new());
+    let tree = read_tree(&out);
+    assert!(!tree.keys().any(|k| k.starts_with("pagefind")), "search files written");
+    for (path, bytes) in tree.iter().filter(|(k, _)| k.ends_with(".html")) {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("pagefind"), "{path} names pagefind");
+    }
+    let search = String::from_utf8_lossy(&tree["search/index.html"]).to_string();
+    assert!(search.contains("not part of this build"), "{search}");
+    assert!(!search.contains("search.js"), "{search}");
+}
+
+/// With search, the files the search page loads through its data attributes exist:
+/// `pagefind.js` and each listed index part's entry.
+#[test]
+fn the_search_page_loads_files_the_build_wrote() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_into(&repo().join("content"), &out, |_| {});
+    let page = std::fs::read_to_string(out.join("search/index.html")).unwrap();
+    let attr = |name: &str| {
+        page.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let runtime = attr("data-runtime");
+    assert_eq!(runtime, "/pagefind/pagefind.js");
+    assert!(out.join(&runtime[1..]).is_file());
+    let parts = attr("data-parts");
+    assert!(!parts.is_empty());
+    for part in parts.split(' ') {
+        assert!(out.join(&part[1..]).join("pagefind-entry.json").is_file(), "{part}");
+    }
+}
