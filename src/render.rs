@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
@@ -139,6 +140,9 @@ pub struct Site<'a> {
     /// Each talk's list item (`card.html`), rendered once: a talk appears in a
     /// dozen or more lists (event, speakers, tags, year, related talks).
     pub cards: Vec<String>,
+    /// Rendered event descriptions, by event index: filled by the event's first page,
+    /// shared by its other pages.
+    event_descriptions: Vec<OnceLock<String>>,
 }
 
 #[derive(Serialize)]
@@ -238,6 +242,7 @@ impl<'a> Site<'a> {
             descriptions,
             leads,
             talk_urls,
+            event_descriptions: archive.events.iter().map(|_| OnceLock::new()).collect(),
         };
         site.cards = match cards {
             Some(cards) => cards,
@@ -589,7 +594,8 @@ impl<'a> Site<'a> {
         let url = urls::paged(&base, page);
         let mut ctx = self.context(&url);
         ctx.insert("event", &self.event_row(ev));
-        ctx.insert("description", &describe::render_description(&ev.description));
+        let description = self.event_descriptions[e].get_or_init(|| describe::render_description(&ev.description));
+        ctx.insert("description", description);
         ctx.insert("website", &ev.url);
         let siblings: Vec<Sibling<'_>> = series_of(&ev.title)
             .and_then(|(n, _)| self.series().remove(&crate::normalize::fold(n)))
@@ -895,15 +901,7 @@ impl<'a> Site<'a> {
 /// A talk's rendered description and plain-text lead (its summary, else the
 /// description's first sentences), as [`Site`] keeps them.
 pub fn talk_texts(t: &Talk) -> (String, String) {
-    let lead_src = if t.summary.is_empty() {
-        &t.description
-    } else {
-        &t.summary
-    };
-    (
-        describe::render_description(&t.description),
-        describe::plain_summary(lead_src, 300),
-    )
+    describe::description_and_lead(&t.description, &t.summary, 300)
 }
 
 /// Terms per page on the speaker, tag, language and year indexes.
