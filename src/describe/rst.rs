@@ -23,6 +23,19 @@ struct RstState {
     styles: Vec<(char, bool)>,
     /// Hyperlink targets `.. _name: url`, keyed by normalised name.
     targets: HashMap<String, String>,
+    /// Substitution definitions `.. |name| replace:: text` (or `image::`), keyed by
+    /// normalised name, as the block pass found them.
+    definitions: HashMap<String, Definition>,
+    /// The definitions as Markdown, for the inline pass to put in place of `|name|`.
+    substitutions: HashMap<String, String>,
+}
+
+/// What a substitution reference stands for.
+enum Definition {
+    /// `replace::` text, still reST: it gets the inline pass like the text around it.
+    Text(String),
+    /// `image::` (already Markdown): a link to the image, as the image directive gives.
+    Markdown(String),
 }
 
 /// Nesting limit for blockquotes/directives: hostile input must not recurse without bound.
@@ -34,6 +47,19 @@ pub(super) fn to_markdown(text: &str) -> String {
     let mut state = RstState::default();
     let mut out = Vec::with_capacity(lines.len() + 8);
     convert_blocks(&lines, &mut state, &mut out, 0);
+    // Definitions come anywhere (usually last); their text may hold links or roles but
+    // not further substitutions (`substitutions` is still empty while they are rewritten).
+    for (name, definition) in std::mem::take(&mut state.definitions) {
+        let markdown = match definition {
+            Definition::Text(text) => {
+                let mut md = String::with_capacity(text.len());
+                inline::rewrite_inline(&text, &state, &mut md);
+                md
+            }
+            Definition::Markdown(md) => md,
+        };
+        state.substitutions.insert(name, markdown);
+    }
 
     let mut md = String::with_capacity(text.len() + text.len() / 8 + 16);
     let mut chunk = String::new();
@@ -45,7 +71,7 @@ pub(super) fn to_markdown(text: &str) -> String {
             }
             Out::Raw(s) => {
                 if !chunk.is_empty() {
-                    inline::rewrite_inline(&chunk, &state.targets, &mut md);
+                    inline::rewrite_inline(&chunk, &state, &mut md);
                     chunk.clear();
                 }
                 md.push_str(&s);
@@ -54,7 +80,7 @@ pub(super) fn to_markdown(text: &str) -> String {
         }
     }
     if !chunk.is_empty() {
-        inline::rewrite_inline(&chunk, &state.targets, &mut md);
+        inline::rewrite_inline(&chunk, &state, &mut md);
     }
     md
 }
@@ -522,6 +548,12 @@ fn explicit_markup(lines: &[String], i: usize, st: &mut RstState, out: &mut Vec<
         return end;
     }
 
+    // Substitution definition: `.. |name| directive:: args`, used where `|name|` appears.
+    if let Some(def) = rest.strip_prefix('|') {
+        substitution_definition(def, body, st);
+        return end;
+    }
+
     // Footnote / citation: keep its text.
     if rest.starts_with('[') && rest.contains(']') {
         out.push(Out::Md(String::new()));
@@ -535,24 +567,8 @@ fn explicit_markup(lines: &[String], i: usize, st: &mut RstState, out: &mut Vec<
         // Comment: invisible in reST, so invisible here.
         return end;
     };
-    // Leading `:option: value` lines, then the content.
-    let mut options: HashMap<&str, &str> = HashMap::new();
-    let mut k = 0;
-    while k < body.len() {
-        let t = body[k].trim();
-        let option = t
-            .strip_prefix(':')
-            .and_then(|opt| opt.find(':').filter(|&p| p > 0).map(|p| (opt, p)));
-        if let Some((opt, p)) = option {
-            options.insert(&opt[..p], opt[p + 1..].trim());
-            k += 1;
-        } else {
-            break;
-        }
-    }
-    let content = dedent(&body[k..]);
-    let content_start = content.iter().position(|l| !l.is_empty()).unwrap_or(content.len());
-    let content = &content[content_start..];
+    let (options, content) = directive_body(body);
+    let content = content.as_slice();
 
     match name.to_ascii_lowercase().as_str() {
         "code" | "code-block" | "sourcecode" => {
@@ -591,6 +607,60 @@ fn explicit_markup(lines: &[String], i: usize, st: &mut RstState, out: &mut Vec<
         }
     }
     end
+}
+
+/// Records `name| directive:: args` (after `.. |`) with its indented `body`; kinds other than
+/// `replace` and `image` are not rendered, so their references stay as written.
+fn substitution_definition(def: &str, body: &[String], st: &mut RstState) {
+    let Some((name, rest)) = def.split_once('|') else {
+        return;
+    };
+    if name.is_empty() || name.starts_with(' ') || name.ends_with(' ') || !rest.starts_with(' ') {
+        return;
+    }
+    let Some((kind, args)) = split_directive(rest.trim_start()) else {
+        return;
+    };
+    let (options, content) = directive_body(body);
+    let definition = match kind.to_ascii_lowercase().as_str() {
+        "replace" => {
+            let words: Vec<&str> = std::iter::once(args)
+                .chain(content.iter().map(String::as_str))
+                .flat_map(str::split_whitespace)
+                .collect();
+            Definition::Text(words.join(" "))
+        }
+        "image" => {
+            let url: String = args.split_whitespace().collect();
+            let alt = options.get("alt").copied().filter(|a| !a.is_empty()).unwrap_or(name);
+            Definition::Markdown(format!("[{}](<{}>)", escape_link_text(alt), escape_dest(&url)))
+        }
+        _ => return,
+    };
+    st.definitions.entry(normalise_ref(name)).or_insert(definition);
+}
+
+/// A directive's leading `:option: value` lines and its content (dedented, from its first
+/// non-blank line).
+fn directive_body(body: &[String]) -> (HashMap<&str, &str>, Vec<String>) {
+    let mut options: HashMap<&str, &str> = HashMap::new();
+    let mut k = 0;
+    while k < body.len() {
+        let t = body[k].trim();
+        let option = t
+            .strip_prefix(':')
+            .and_then(|opt| opt.find(':').filter(|&p| p > 0).map(|p| (opt, p)));
+        if let Some((opt, p)) = option {
+            options.insert(&opt[..p], opt[p + 1..].trim());
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    let mut content = dedent(&body[k..]);
+    let content_start = content.iter().position(|l| !l.is_empty()).unwrap_or(content.len());
+    content.drain(..content_start);
+    (options, content)
 }
 
 /// Splits `name: url` (after `.. _`) into name and url.

@@ -404,6 +404,14 @@ fn hostile_corpus_is_neutralised() {
         "https://evil.example/<script>alert(1)</script>",
         "<base href=\"javascript:alert(1)//\">",
         "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+        ":sub:`<script>alert(1)</script>`",
+        ":sup:`\"><img src=x onerror=alert(1)>`",
+        ":math:`</code><script>alert(1)</script>`",
+        ":ref:`x <javascript:alert(1)>`",
+        "|x|\n\n.. |x| replace:: <img src=x onerror=alert(1)>",
+        "|x|\n\n.. |x| image:: javascript:alert(1)",
+        "|x|_\n\n.. |x| replace:: y\n.. _x: javascript:alert(1)",
+        "|x|\n\n.. |x| replace:: `y <javascript:alert(1)>`_",
     ];
     assert!(corpus.len() >= 25);
     for input in corpus {
@@ -515,6 +523,11 @@ fn random_inputs_never_panic() {
         "<p>",
         "`x <",
         ">`_",
+        ":sub:`",
+        ":math:`",
+        "|x|",
+        "\n.. |x| replace:: ",
+        "\n.. |x| image:: ",
     ];
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = || {

@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use super::{escape_dest, escape_link_text, normalise_ref};
+use super::{escape_dest, escape_link_text, normalise_ref, RstState};
 
-/// Rewrites reST links, named references and Python dunders; code spans, HTML tags and
-/// Markdown link destinations are copied untouched.
-pub(super) fn rewrite_inline(src: &str, targets: &HashMap<String, String>, out: &mut String) {
+/// Rewrites reST links, named references, roles, substitution references and Python
+/// dunders; code spans, HTML tags and Markdown link destinations are copied untouched.
+pub(super) fn rewrite_inline(src: &str, st: &RstState, out: &mut String) {
+    let targets = &st.targets;
     let b = src.as_bytes();
     let mut memo = Memo::default();
     let mut i = 0;
@@ -40,6 +41,23 @@ pub(super) fn rewrite_inline(src: &str, targets: &HashMap<String, String>, out: 
                     true => memo.find(b, i + 1, b'>').map_or(i + 1, |p| p + 1),
                     false => i + 1,
                 };
+            }
+            b':' | b'|' => {
+                let found = match b[i] {
+                    b':' => role_at(src, i, &mut memo),
+                    _ if st.substitutions.is_empty() => None,
+                    _ => substitution_at(src, i, st),
+                };
+                let Some((end, replacement)) = found else {
+                    i += 1;
+                    continue;
+                };
+                // reST drops an escaped space, written to join markup to a word (`H\ :sub:`2`\ O`).
+                let before = &src[last..i];
+                out.push_str(before.strip_suffix("\\ ").unwrap_or(before));
+                out.push_str(&replacement);
+                i = if src[end..].starts_with("\\ ") { end + 2 } else { end };
+                last = i;
             }
             b']' if b.get(i + 1) == Some(&b'(') => {
                 i = skip_destination(b, i + 2, &mut memo);
@@ -301,4 +319,170 @@ fn named_ref_at(src: &str, i: usize, last: usize, targets: &HashMap<String, Stri
     let name = &src[start..i];
     let url = targets.get(&normalise_ref(name))?;
     Some((start, format!("[{}](<{}>)", escape_link_text(name), escape_dest(url))))
+}
+
+/// Whether inline markup may start after byte `b` (reST: after whitespace or punctuation,
+/// not inside a word).
+fn may_start_after(b: Option<&u8>) -> bool {
+    b.is_none_or(|&c| c.is_ascii() && !c.is_ascii_alphanumeric())
+}
+
+/// Whether inline markup may end before the text `rest` (not inside a word).
+fn may_end_before(rest: &str) -> bool {
+    !rest.chars().next().is_some_and(char::is_alphanumeric)
+}
+
+/// Interpreted text with a role, `` :name:`text` ``, starting at the colon `i`: `sub`/`sup`
+/// as subscript/superscript, `math` and literals as code, emphasis and strong as such,
+/// any other role (Sphinx's `func`, `ref`, …) as its text.
+fn role_at(src: &str, i: usize, memo: &mut Memo) -> Option<(usize, String)> {
+    let b = src.as_bytes();
+    if !may_start_after(i.checked_sub(1).map(|p| &b[p])) {
+        return None;
+    }
+    let name_len = b[i + 1..]
+        .iter()
+        .take(32)
+        .take_while(|c| c.is_ascii_alphanumeric() || b"-_.+".contains(c))
+        .count();
+    let open = i + 1 + name_len;
+    if name_len == 0 || !b[i + 1].is_ascii_alphabetic() || b.get(open) != Some(&b':') {
+        return None;
+    }
+    // One backtick, then text that does not start with whitespace or another backtick.
+    if b.get(open + 1) != Some(&b'`') || b.get(open + 2).is_none_or(|c| c.is_ascii_whitespace() || *c == b'`') {
+        return None;
+    }
+    let close = memo.find(b, open + 2, b'`')?;
+    let end = close + 1;
+    if b.get(end) == Some(&b'_') || !may_end_before(&src[end..]) {
+        return None;
+    }
+    let text = &src[open + 2..close];
+    let replacement = match src[i + 1..open].to_ascii_lowercase().as_str() {
+        "sub" | "subscript" => format!("<sub>{}</sub>", escape_link_text(text)),
+        "sup" | "superscript" => format!("<sup>{}</sup>", escape_link_text(text)),
+        "emphasis" => format!("<em>{}</em>", escape_link_text(text)),
+        "strong" => format!("<strong>{}</strong>", escape_link_text(text)),
+        // The text holds no backtick (the first one closed it), so one backtick fences it.
+        "math" | "code" | "literal" => format!("`{}`", text.trim_end()),
+        _ => {
+            // Sphinx cross-references: `title <target>` shows the title.
+            let title = text
+                .strip_suffix('>')
+                .and_then(|t| t.rfind('<').map(|lt| t[..lt].trim()))
+                .filter(|t| !t.is_empty());
+            escape_link_text(title.unwrap_or(text))
+        }
+    };
+    Some((end, replacement))
+}
+
+/// Longest substitution name looked for: keeps the scan for the closing `|` short.
+const MAX_SUBSTITUTION_NAME: usize = 64;
+
+/// A substitution reference `|name|` (or `|name|_`, linked to the target `name`) starting at
+/// the bar `i`, if the description defines `name`.
+fn substitution_at(src: &str, i: usize, st: &RstState) -> Option<(usize, String)> {
+    let b = src.as_bytes();
+    if !may_start_after(i.checked_sub(1).map(|p| &b[p])) {
+        return None;
+    }
+    let len = b[i + 1..]
+        .iter()
+        .take(MAX_SUBSTITUTION_NAME)
+        .position(|&c| c == b'|' || c == b'\n')?;
+    let close = i + 1 + len;
+    if b[close] != b'|' || len == 0 {
+        return None;
+    }
+    let name = &src[i + 1..close];
+    if name.starts_with(char::is_whitespace) || name.ends_with(char::is_whitespace) {
+        return None;
+    }
+    let mut end = close + 1;
+    let linked = b.get(end) == Some(&b'_');
+    if linked {
+        end += if b.get(end + 1) == Some(&b'_') { 2 } else { 1 };
+    }
+    if !may_end_before(&src[end..]) {
+        return None;
+    }
+    let key = normalise_ref(name);
+    let text = st.substitutions.get(&key)?;
+    Some((
+        end,
+        match st.targets.get(&key).filter(|_| linked) {
+            Some(url) => format!("[{text}](<{}>)", escape_dest(url)),
+            None => text.clone(),
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::describe::render_description as render;
+
+    #[test]
+    fn roles_show_their_text_not_their_name() {
+        assert_eq!(
+            render("H\\ :sub:`2`\\ O and x\\ :sup:`2`."),
+            "<p>H<sub>2</sub>O and x<sup>2</sup>.</p>"
+        );
+        assert_eq!(
+            render("like :math:`P(X*Y > 3)` or :code:`f()`"),
+            "<p>like <code>P(X*Y &gt; 3)</code> or <code>f()</code></p>"
+        );
+        assert_eq!(
+            render("Use :func:`print` and :ref:`the guide <guide-label>`, :emphasis:`now`."),
+            "<p>Use print and the guide, <em>now</em>.</p>"
+        );
+        // Role text is text: markup and tags in it are shown, not interpreted.
+        assert_eq!(render(":sub:`<script>*x*`"), "<p><sub>&lt;script&gt;*x*</sub></p>");
+    }
+
+    #[test]
+    fn things_that_only_look_like_roles_are_left_alone() {
+        for text in [
+            "std::vector",
+            "a:sub:`x`",
+            "time: 10:30",
+            ":sub: `x`",
+            ":sub:` x`",
+            "Use ``:sub:`x```.",
+        ] {
+            assert!(!render(text).contains("<sub>"), "{text}: {}", render(text));
+        }
+        assert_eq!(render(":sub:`x`_"), render(":sub:`x`_"));
+    }
+
+    #[test]
+    fn substitutions_are_replaced_by_their_definition() {
+        let html = render(
+            "The |PSF| runs |PyCon|_.\n\n.. |PSF| replace:: Python Software\n   Foundation\n.. |PyCon| replace:: *PyCon US*\n.. _PyCon: https://us.pycon.org/",
+        );
+        assert_eq!(
+            html,
+            "<p>The Python Software Foundation runs <a href=\"https://us.pycon.org/\" rel=\"nofollow noopener noreferrer\"><em>PyCon US</em></a>.</p>"
+        );
+        let image = render(".. container::\n\n   |Hatch logo|\n\n.. |Hatch logo| image:: https://img.example/logo.svg\n   :width: 500px");
+        assert_eq!(
+            image,
+            "<p><a href=\"https://img.example/logo.svg\" rel=\"nofollow noopener noreferrer\">Hatch logo</a></p>"
+        );
+    }
+
+    #[test]
+    fn undefined_or_hostile_substitutions() {
+        assert_eq!(render("a |b| c"), "<p>a |b| c</p>");
+        assert_eq!(render("|x| and |y|\n\n.. |x| replace:: X"), "<p>X and |y|</p>");
+        let hostile =
+            render("|x| |y|\n\n.. |x| image:: javascript:alert(1)\n.. |y| replace:: <script>alert(1)</script>");
+        assert!(
+            !hostile.contains("<script") && !hostile.contains("javascript"),
+            "{hostile}"
+        );
+        // A definition cannot refer to itself (or another): no recursion.
+        assert_eq!(render("|x|\n\n.. |x| replace:: |x| again"), "<p>|x| again</p>");
+    }
 }
