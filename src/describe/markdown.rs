@@ -6,10 +6,7 @@
 use std::cell::Cell;
 use std::ops::Range;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{
-    BufferQueue, EndTag, ParseError, TagToken, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use html5ever::tokenizer::{EndTag, ParseError, TagToken, Token, TokenSink, TokenSinkResult};
 use html5ever::LocalName;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -349,12 +346,7 @@ fn html_tag_name(html: &str) -> Option<(LocalName, bool)> {
         seen: Cell::new(false),
         tag: Cell::new(None),
     };
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    tokenizer.sink.tag.take()
+    super::html::tokenize(html, sink).tag.take()
 }
 
 /// Token sink keeping the first token if it is a tag.

@@ -6,6 +6,7 @@
 //! and [`text`] reads the plain-text lead back out of the sanitised HTML. HTML is inspected
 //! only through html5ever's tokenizer, never by scanning strings.
 
+mod html;
 mod markdown;
 mod rst;
 mod sanitize;

@@ -6,10 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use html5ever::serialize::{HtmlSerializer, SerializeOpts, Serializer};
-use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
-    BufferQueue, CharacterTokens, CommentToken, EndTag, NullCharacterToken, StartTag, TagToken, Token, TokenSink,
-    TokenSinkResult, Tokenizer, TokenizerOpts,
+    CharacterTokens, CommentToken, EndTag, NullCharacterToken, StartTag, TagToken, Token, TokenSink, TokenSinkResult,
 };
 use html5ever::{local_name, ns, LocalName, QualName};
 
@@ -119,18 +117,7 @@ fn strip_hrefless_anchors(html: &str) -> String {
             depth: 0,
         }),
     };
-    let tokenizer = Tokenizer::new(
-        sink,
-        TokenizerOpts {
-            discard_bom: false,
-            ..TokenizerOpts::default()
-        },
-    );
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    let bytes = tokenizer.sink.state.into_inner().out.writer;
+    let bytes = super::html::tokenize(html, sink).state.into_inner().out.writer;
     // The serializer writes only the UTF-8 it was given.
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

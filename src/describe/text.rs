@@ -3,10 +3,7 @@
 
 use std::cell::RefCell;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{
-    BufferQueue, CharacterTokens, EndTag, TagToken, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use html5ever::tokenizer::{CharacterTokens, EndTag, TagToken, Token, TokenSink, TokenSinkResult};
 
 /// Plain-text lead of sanitised description HTML, at most `max_chars` chars (see
 /// [`super::plain_summary`]).
@@ -94,18 +91,7 @@ fn html_text_blocks(html: &str) -> Vec<Block> {
     let sink = BlockSink {
         state: RefCell::new(BlockState::default()),
     };
-    let tokenizer = Tokenizer::new(
-        sink,
-        TokenizerOpts {
-            discard_bom: false,
-            ..TokenizerOpts::default()
-        },
-    );
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    let mut st = tokenizer.sink.state.into_inner();
+    let mut st = super::html::tokenize(html, sink).state.into_inner();
     st.push_block();
     st.blocks
 }
