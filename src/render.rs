@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
@@ -141,11 +142,14 @@ pub struct Site<'a> {
     pub cards: Vec<String>,
     /// Event series, grouped once: every event page shows its siblings, and
     /// grouping per page made the pages of E events cost E² (see [`Site::series`]).
-    series: std::sync::OnceLock<HashMap<String, Vec<&'a Event>>>,
+    series: OnceLock<HashMap<String, Vec<&'a Event>>>,
     /// The build writes a search index: the search page loads it, speaker and tag
     /// pages link to a search within their talks. Without one (`--no-search`)
     /// no page refers to Pagefind's files.
     pub search: bool,
+    /// Rendered event descriptions, by event index: filled by the event's first page,
+    /// shared by its other pages.
+    event_descriptions: Vec<OnceLock<String>>,
 }
 
 #[derive(Serialize)]
@@ -245,8 +249,9 @@ impl<'a> Site<'a> {
             descriptions,
             leads,
             talk_urls,
-            series: std::sync::OnceLock::new(),
+            series: OnceLock::new(),
             search: true,
+            event_descriptions: archive.events.iter().map(|_| OnceLock::new()).collect(),
         };
         site.cards = match cards {
             Some(cards) => cards,
@@ -607,7 +612,8 @@ impl<'a> Site<'a> {
         let url = urls::paged(&base, page);
         let mut ctx = self.context(&url);
         ctx.insert("event", &self.event_row(ev));
-        ctx.insert("description", &describe::render_description(&ev.description));
+        let description = self.event_descriptions[e].get_or_init(|| describe::render_description(&ev.description));
+        ctx.insert("description", description);
         ctx.insert("website", &ev.url);
         let siblings: Vec<Sibling<'_>> = series_of(&ev.title)
             .and_then(|(n, _)| self.series().get(&crate::normalize::fold(n)))
@@ -919,15 +925,7 @@ impl<'a> Site<'a> {
 /// A talk's rendered description and plain-text lead (its summary, else the
 /// description's first sentences), as [`Site`] keeps them.
 pub fn talk_texts(t: &Talk) -> (String, String) {
-    let lead_src = if t.summary.is_empty() {
-        &t.description
-    } else {
-        &t.summary
-    };
-    (
-        describe::render_description(&t.description),
-        describe::plain_summary(lead_src, 300),
-    )
+    describe::description_and_lead(&t.description, &t.summary, 300)
 }
 
 /// Terms per page on the speaker, tag, language and year indexes.

@@ -547,7 +547,8 @@ fn parse_attrs(src: &str, mut pos: usize) -> Option<(Vec<(String, String)>, usiz
 
 /// Validates one `src` value from a snippet: entity-decoded, https for `//host`, known host only.
 fn embed_candidate(raw: &str) -> Option<String> {
-    let decoded = decode_entities(raw);
+    // Entity-decoded as the browser would, so `&#106;avascript:` is seen for what it is.
+    let decoded = html_escape::decode_html_entities(raw);
     let trimmed = decoded.trim();
     let absolute = match trimmed.strip_prefix("//") {
         Some(rest) => format!("https://{rest}"),
@@ -556,48 +557,6 @@ fn embed_candidate(raw: &str) -> Option<String> {
     let safe = safe_http_url(&absolute)?;
     let host = Url::parse(&safe).ok()?.host_str()?.to_ascii_lowercase();
     EMBED_HOSTS.contains(&host.as_str()).then_some(safe)
-}
-
-/// Decodes the entities that matter in URLs (`&amp;`, quotes, brackets, numeric), as the browser
-/// would, so `&#106;avascript:` is seen for what it is; unknown entities stay literal.
-fn decode_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let tail = &rest[amp + 1..];
-        let decoded = tail.find(';').filter(|&semi| semi <= 10).and_then(|semi| {
-            let name = &tail[..semi];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => {
-                    let n = name.strip_prefix('#')?;
-                    let code = match n.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => n.parse::<u32>().ok()?,
-                    };
-                    Some(char::from_u32(code).filter(|&c| c != '\0').unwrap_or('\u{FFFD}'))
-                }
-            }?;
-            Some((c, semi))
-        });
-        match decoded {
-            Some((c, semi)) => {
-                out.push(c);
-                rest = &tail[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = tail;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Size as "187 MB" (SI units, one decimal below 10), compact enough for a download label.

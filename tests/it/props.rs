@@ -54,6 +54,15 @@ fn hostile_markup() -> impl Strategy<Value = String> {
         Just("\n\n".to_string()),
         Just("&lt;script&gt;".to_string()),
         Just(" onclick=\"x\" ".to_string()),
+        // reST roles and substitutions put text inside inline HTML (`<sub>`) and links.
+        Just(" :sub:`".to_string()),
+        Just(" :sup:`<img src=x onerror=alert(1)>` ".to_string()),
+        Just(" :math:`".to_string()),
+        Just("|x|".to_string()),
+        Just(" |x|_ ".to_string()),
+        Just("\n\n.. |x| replace:: <script>alert(1)</script>\n".to_string()),
+        Just("\n\n.. |x| image:: javascript:alert(1)\n".to_string()),
+        Just("\n\n.. _x: javascript:alert(1)\n".to_string()),
         "[a-z<>=\"' /:&#;]{0,12}",
     ];
     prop::collection::vec(piece, 0..10).prop_map(|v| v.concat())
