@@ -1,6 +1,7 @@
 //! `podium thumbnails`: downloads each talk's still into the cache, a few at a
 //! time, resumably. A URL is fetched once: a run killed half-way keeps what it
-//! stored (files first, then the manifest, saved as it goes), failures are
+//! stored (files first, then a line in the journal, folded into the manifest
+//! at the end), failures are
 //! retried after a day rather than on every run, and `--refresh` revalidates
 //! with `If-None-Match` / `If-Modified-Since`. Bodies and images are untrusted:
 //! a body is read through a 10 MB limit, and [`super::still`] checks the image.
@@ -9,11 +10,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{file_name, still, Entry, Manifest, Status};
+use super::{file_name, still, Entry, Journal, Manifest, Status};
 use crate::diag::Problem;
 use crate::model::Archive;
 
@@ -202,7 +203,7 @@ pub fn fetch(dir: &Path, wanted: &[Wanted], opts: &FetchOptions) -> Result<Fetch
             });
         }
         drop(tx);
-        let mut last_save = Instant::now();
+        let mut journal = Journal::open(dir)?;
         for (i, outcome) in rx {
             let (w, prev) = &todo[i];
             let checked = (opts.now)();
@@ -248,12 +249,9 @@ pub fn fetch(dir: &Path, wanted: &[Wanted], opts: &FetchOptions) -> Result<Fetch
                     }
                 }
             };
+            journal.add(&w.url, &entry)?;
             manifest.entries.insert(w.url.clone(), entry);
             bar.inc(1);
-            if last_save.elapsed() > Duration::from_secs(2) {
-                manifest.save(dir)?;
-                last_save = Instant::now();
-            }
         }
         Ok(())
     });

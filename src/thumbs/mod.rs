@@ -27,6 +27,9 @@ use crate::video::{self, Video};
 pub const DIR: &str = "thumbnails";
 /// The manifest inside [`DIR`].
 pub const MANIFEST: &str = "manifest.json";
+/// Results of a run not yet folded into the manifest, one JSON line each: a run
+/// killed half-way loses none of what it fetched.
+pub const JOURNAL: &str = "manifest.journal";
 /// Where thumbnails go in the output (and are served from).
 pub const OUT_DIR: &str = "thumbs";
 
@@ -80,15 +83,24 @@ impl Manifest {
     /// Reads the manifest of the cache in `dir` (empty when there is none yet).
     pub fn load(dir: &Path) -> Result<Manifest> {
         let path = dir.join(MANIFEST);
-        match std::fs::read(&path) {
+        let mut manifest: Manifest = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
-                .with_context(|| format!("invalid thumbnail manifest `{}`", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
+                .with_context(|| format!("invalid thumbnail manifest `{}`", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest {
                 version: 1,
                 ..Manifest::default()
-            }),
-            Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+            },
+            Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+        };
+        // A killed run's results; its last line may be cut off, and is then ignored.
+        if let Ok(text) = std::fs::read_to_string(dir.join(JOURNAL)) {
+            for line in text.lines() {
+                if let Ok((url, entry)) = serde_json::from_str::<(String, Entry)>(line) {
+                    manifest.entries.insert(url, entry);
+                }
+            }
         }
+        Ok(manifest)
     }
 
     /// Writes the manifest atomically (temporary file, then rename), so a run
@@ -98,7 +110,35 @@ impl Manifest {
         let tmp = dir.join(format!(".{MANIFEST}.tmp"));
         let bytes = serde_json::to_vec_pretty(self)?;
         std::fs::write(&tmp, bytes).with_context(|| format!("failed to write `{}`", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("failed to write `{}`", path.display()))
+        std::fs::rename(&tmp, &path).with_context(|| format!("failed to write `{}`", path.display()))?;
+        match std::fs::remove_file(dir.join(JOURNAL)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("failed to remove `{}`", dir.join(JOURNAL).display()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Appends each result to [`JOURNAL`] as it comes.
+pub struct Journal(std::fs::File);
+
+impl Journal {
+    pub fn open(dir: &Path) -> Result<Journal> {
+        let path = dir.join(JOURNAL);
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map(Journal)
+            .with_context(|| format!("failed to open `{}`", path.display()))
+    }
+
+    pub fn add(&mut self, url: &str, entry: &Entry) -> Result<()> {
+        use std::io::Write;
+        let mut line = serde_json::to_vec(&(url, entry))?;
+        line.push(b'\n');
+        self.0.write_all(&line).context("failed to write the thumbnail journal")
     }
 }
 

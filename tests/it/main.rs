@@ -23,3 +23,4 @@ mod scale;
 mod serve;
 mod site_links;
 mod support;
+mod thumbs;
