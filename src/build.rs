@@ -304,6 +304,9 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         for (rel, bytes) in render::static_files(&config.static_dir)? {
             put("theme static files", rel, bytes)?;
         }
+        crate::thumbs::copy_used(&crate::thumbs::cache_dir(config), &site.used_thumbs(), &|rel, bytes| {
+            put("thumbnails (copied from the cache)", rel, bytes)
+        })?;
         site_outputs(&site, &urls, &mut extra_problems, &put)?;
         if !opts.no_search {
             bar.set_message("indexing");
@@ -377,6 +380,10 @@ fn fingerprint(config: &Config, opts: &BuildOptions) -> String {
     add_tree(&config.data_dir, &mut h);
     add_tree(&config.templates_dir, &mut h);
     add_tree(&config.static_dir, &mut h);
+    // The thumbnails the pages use (`local` mode) come from the cache.
+    if config.thumbnails == crate::thumbs::Mode::Local {
+        add_tree(&crate::thumbs::cache_dir(config), &mut h);
+    }
     if let Ok(exe) = std::env::current_exe() {
         add_tree(&exe, &mut h);
     }

@@ -64,6 +64,10 @@ pub struct Config {
     /// archive that takes pull requests would otherwise publish open redirects
     /// from its own domain.
     pub allow_external_redirects: bool,
+    /// Where list and talk pages take thumbnails from (see [`crate::thumbs::Mode`]).
+    pub thumbnails: crate::thumbs::Mode,
+    /// Downloaded thumbnails (`podium thumbnails`) live in `thumbnails/` here.
+    pub cache_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -83,6 +87,8 @@ impl Default for Config {
             language: "en".into(),
             search_shards: None,
             allow_external_redirects: false,
+            thumbnails: crate::thumbs::Mode::default(),
+            cache_dir: ".podium-cache".into(),
         }
     }
 }
@@ -103,6 +109,7 @@ impl Config {
             &mut config.output_dir,
             &mut config.templates_dir,
             &mut config.static_dir,
+            &mut config.cache_dir,
         ] {
             if dir.is_relative() && root != Path::new(".") {
                 *dir = root.join(&*dir);
@@ -178,6 +185,12 @@ mod tests {
         assert!(Config::parse("search_shards = 0").is_err());
         assert!(Config::parse("search_shards = 9").is_err());
         assert_eq!(Config::parse("search_shards = 3").unwrap().search_shards, Some(3));
+        assert_eq!(Config::parse("").unwrap().thumbnails, crate::thumbs::Mode::Local);
+        assert_eq!(
+            Config::parse("thumbnails = \"remote\"").unwrap().thumbnails,
+            crate::thumbs::Mode::Remote
+        );
+        assert!(Config::parse("thumbnails = \"youtube\"").is_err());
         assert!(Config::parse("base_url = \"javascript:x\"").is_err());
     }
 }

@@ -30,6 +30,7 @@ pub mod search;
 pub mod serve;
 pub mod sitemap;
 pub mod slugs;
+pub mod thumbs;
 pub mod urls;
 pub mod video;
 pub mod write;

@@ -32,6 +32,8 @@ enum Command {
     Build(BuildArgs),
     /// Validate a data folder (or, with --site, a built site's links) without writing anything.
     Check(CheckArgs),
+    /// Download each talk's thumbnail once into .podium-cache/thumbnails/ (builds then use it).
+    Thumbnails(ThumbnailsArgs),
     /// Create a new archive: podium.toml, an example event with two talks, templates/.
     Init(InitArgs),
     /// Preview the site at http://127.0.0.1:1111, rebuilding and reloading on every change.
@@ -66,6 +68,25 @@ struct CheckArgs {
 enum OutputFormat {
     Human,
     Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct ThumbnailsArgs {
+    /// Data folder with talk JSON files [default: content/].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Downloads at once.
+    #[arg(long, short, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
+    /// Revalidate cached thumbnails (If-None-Match / If-Modified-Since) and retry recent failures.
+    #[arg(long)]
+    refresh: bool,
+    /// Follow symbolic links inside the data folder.
+    #[arg(long)]
+    follow_links: bool,
+    /// Do not print warnings.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -241,6 +262,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Thumbnails(args) => {
+            let mut config = Config::load(&cli.root)?;
+            if let Some(d) = args.data {
+                config.data_dir = d;
+            }
+            let opts = podium::thumbs::fetch::FetchOptions {
+                jobs: args.jobs.into(),
+                refresh: args.refresh,
+                progress: std::io::stderr().is_terminal(),
+                ..Default::default()
+            };
+            let report = podium::thumbs::fetch::fetch_site(&config, args.follow_links, &opts)?;
+            if !args.quiet {
+                for p in &report.problems {
+                    eprintln!("{p}");
+                }
+            }
+            println!("{}", report.summary());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Init(args) => {
             let written = podium::init::init(&args.dir)?;

@@ -58,7 +58,8 @@ pub fn source_file(path: &str) -> Option<String> {
 /// The files a build writes besides its redirects: pages, feeds, static and theme
 /// files, sitemap, robots.txt, API, `_redirects` and the search folders. A
 /// redirect may take none of them, nor a path below one (a folder where the file
-/// is), nor a folder that holds one, so that a build is the same fresh or over
+/// is), nor a folder that holds one (nor anything under `thumbs/` or a search
+/// folder, whose files come and go with the cache and the index), so that a build is the same fresh or over
 /// an old site, and an alias can never turn `static/style.css` into a folder.
 #[derive(Debug, Default)]
 pub struct Taken {

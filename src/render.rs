@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::date::{hms, iso_duration};
 use crate::describe;
 use crate::model::{Archive, Event, Talk, Term};
+use crate::thumbs::view::{ImgView, Thumb};
 use crate::urls::{self, UrlScheme};
 use crate::video::{self, Video};
 
@@ -150,6 +151,8 @@ pub struct Site<'a> {
     /// Rendered event descriptions, by event index: filled by the event's first page,
     /// shared by its other pages.
     event_descriptions: Vec<OnceLock<String>>,
+    /// Each talk's thumbnail (cached, placeholder, remote or none), by talk index.
+    pub thumbs: Vec<Thumb>,
 }
 
 #[derive(Serialize)]
@@ -184,6 +187,7 @@ pub(crate) struct Card<'a> {
     event: NameUrl<'a>,
     speakers: Vec<NameUrl<'a>>,
     duration: Option<String>,
+    thumb: Option<ImgView>,
 }
 
 #[derive(Serialize)]
@@ -236,6 +240,7 @@ impl<'a> Site<'a> {
             archive.speakers.iter().map(|e| e.slug.as_str()).collect(),
         );
         let tag_links = links(&urls.tag, archive.tags.iter().map(|e| e.slug.as_str()).collect());
+        let thumbs = crate::thumbs::view::for_config(archive, config)?;
         let mut site = Site {
             archive,
             config,
@@ -252,6 +257,7 @@ impl<'a> Site<'a> {
             series: OnceLock::new(),
             search: true,
             event_descriptions: archive.events.iter().map(|_| OnceLock::new()).collect(),
+            thumbs,
         };
         site.cards = match cards {
             Some(cards) => cards,
@@ -364,7 +370,22 @@ impl<'a> Site<'a> {
             },
             speakers: self.speaker_links(talk),
             duration: talk.duration.filter(|&d| d > 0).map(hms),
+            thumb: self.thumbs[t].img(&self.root, 1),
         }
+    }
+
+    /// Link (with the base path) of talk `t`'s small thumbnail: the cached still,
+    /// the theme's placeholder, the host's URL (`remote`), or `None` (`none`).
+    pub fn thumbnail_src(&self, t: usize) -> Option<String> {
+        self.thumbs[t].img(&self.root, 1).map(|i| i.src)
+    }
+
+    /// The content hashes of the cached stills the pages use, sorted, each once.
+    pub fn used_thumbs(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.thumbs.iter().filter_map(Thumb::key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 
     fn speaker_links(&self, talk: &Talk) -> Vec<NameUrl<'_>> {
@@ -650,6 +671,15 @@ impl<'a> Site<'a> {
             .into_iter()
             .map(|v| v.with_fallback_thumbnail(thumbnail.as_deref()))
             .collect();
+        // For crawlers (og:image, JSON-LD): the copy in the site when there is one.
+        let thumbnail = match &self.thumbs[t] {
+            Thumb::Local(key) => Some(format!(
+                "{}{}",
+                self.config.base(),
+                crate::thumbs::view::local_url(key, crate::thumbs::still::SIZES[0].0)
+            )),
+            _ => thumbnail,
+        };
         let lead = self.leads[t].clone();
         let pos = ev.talks.iter().position(|&x| x == t);
         // Within an event, "previous" is the earlier talk (later in the newest-first list).
@@ -710,6 +740,8 @@ impl<'a> Site<'a> {
             duration_iso: talk.duration.filter(|&d| d > 0).map(iso_duration),
             videos,
             thumbnail,
+            poster: self.thumbs[t].img(&self.root, 0),
+            lang_tag: lang.map(|l| crate::search::normalize_language(&l.key)),
             related_urls: talk
                 .related
                 .iter()
@@ -757,8 +789,8 @@ impl<'a> Site<'a> {
         if let Some(d) = &view.duration_iso {
             set("duration", d.as_str().into());
         }
-        if let Some(l) = talk.language {
-            set("inLanguage", self.archive.languages[l].key.as_str().into());
+        if let Some(l) = &view.lang_tag {
+            set("inLanguage", l.as_str().into());
         }
         for v in &view.videos {
             match v {
@@ -1066,7 +1098,12 @@ struct TalkView<'a> {
     duration: Option<String>,
     duration_iso: Option<String>,
     videos: Vec<Video>,
+    /// Absolute URL for og:image and JSON-LD.
     thumbnail: Option<String>,
+    /// The still shown on the page (facade, video poster).
+    poster: Option<ImgView>,
+    /// The talk's language as a BCP 47 tag (`en`, not the data's ISO 639-3 `eng`).
+    lang_tag: Option<String>,
     related_urls: Vec<LinkView<'a>>,
     copyright: &'a str,
     quality_notes: &'a str,

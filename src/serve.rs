@@ -126,6 +126,9 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let started = Instant::now();
     eprintln!("Building `{}` in memory…", config.data_dir.display());
     let store = Store::new();
+    if config.thumbnails == crate::thumbs::Mode::Local {
+        store.set_thumbs_dir(Some(crate::thumbs::cache_dir(&config)));
+    }
     let preview = Preview::new(config.clone(), opts.preview.clone(), store.clone())?;
     let errors = store.errors();
     for e in errors.iter() {
@@ -469,7 +472,7 @@ async fn site_file(State(store): State<Arc<Store>>, method: Method, uri: Uri) ->
     }
     let errors = store.errors();
     if let Some(rel) = file_for_request(uri.path()) {
-        if let Some(bytes) = store.get(&rel) {
+        if let Some(bytes) = store.get(&rel).or_else(|| store.thumb(&rel)) {
             return respond(StatusCode::OK, &rel, bytes, &errors, head);
         }
         // `/events` → `/events/` when that is a page.

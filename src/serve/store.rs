@@ -15,6 +15,8 @@ pub struct Store {
     errors: RwLock<Arc<Vec<String>>>,
     generation: AtomicU64,
     reload: broadcast::Sender<u64>,
+    /// The thumbnail cache, served at `/thumbs/` from disk (not kept in memory).
+    thumbs_dir: RwLock<Option<std::path::PathBuf>>,
 }
 
 impl Store {
@@ -25,6 +27,7 @@ impl Store {
             errors: RwLock::new(Arc::new(Vec::new())),
             generation: AtomicU64::new(0),
             reload: broadcast::channel(16).0,
+            thumbs_dir: RwLock::new(None),
         })
     }
 
@@ -36,6 +39,22 @@ impl Store {
     /// Every file, for tests and checks.
     pub fn snapshot(&self) -> HashMap<String, Bytes> {
         self.files.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Serves the cached thumbnails in `dir` at `/thumbs/` (`thumbnails = "local"`).
+    pub fn set_thumbs_dir(&self, dir: Option<std::path::PathBuf>) {
+        *self.thumbs_dir.write().unwrap_or_else(|e| e.into_inner()) = dir;
+    }
+
+    /// A cached thumbnail, for `rel` = `thumbs/<hash>-<width>.jpg`; only names the
+    /// cache can hold are looked up.
+    pub fn thumb(&self, rel: &str) -> Option<Bytes> {
+        let name = rel.strip_prefix(crate::thumbs::OUT_DIR)?.strip_prefix('/')?;
+        if !crate::thumbs::is_file_name(name) {
+            return None;
+        }
+        let dir = self.thumbs_dir.read().unwrap_or_else(|e| e.into_inner()).clone()?;
+        std::fs::read(dir.join(name)).ok().map(Bytes::from)
     }
 
     /// The errors to show over every page (empty when the site is fine).

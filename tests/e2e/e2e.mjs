@@ -467,6 +467,7 @@ async function main() {
     servers.push(s);
     await searchSuite({ ...suiteArgs, label: "big", site: opts.big, open: opener(`http://127.0.0.1:${s.address().port}`) });
   }
+  await thumbnailTests({ opts, open, shot });
 
   await context.close();
   for (const s of servers) s.close();
@@ -474,6 +475,49 @@ async function main() {
   fs.rmSync(profile, { recursive: true, force: true });
   console.log(`e2e: screenshots in ${opts.screenshots}`);
   finish();
+}
+
+// ------------------------------------------------------------ thumbnails
+// (Kept apart from the rest so that it merges easily.) The site must be built
+// with a thumbnail cache (.ci/run fills one with generated stills): cards and the
+// talk page's facade show the site's own copies, and nothing else is asked for.
+
+/** The event page's card grid and the talk page's poster, from /thumbs/. */
+async function thumbnailTests({ opts, open, shot }) {
+  const eventPath = SAMPLE.talkPath.split("/").slice(0, 3).join("/") + "/";
+  const checks = [
+    ["event", eventPath, ".card .thumb img", "event-thumbs"],
+    ["talk", SAMPLE.talkPath, ".facade img", "talk-thumbs"],
+  ];
+  for (const [name, url, selector, shotName] of checks) {
+    await test(`thumbnails: ${name} page shows the site's own stills, axe clean, no third-party request`, async () => {
+      assert(fs.existsSync(path.join(opts.site, "thumbs")), `${opts.site} was built without a thumbnail cache (no thumbs/)`);
+      const { page, w } = await open(url);
+      try {
+        const imgs = page.locator(selector);
+        // Lazy images below the fold: load them all now, and wait for them.
+        await imgs.evaluateAll((els) => Promise.all(els.map((e) => {
+          e.loading = "eager";
+          return e.complete ? null : new Promise((done) => { e.onload = e.onerror = done; });
+        })));
+        const info = await imgs.evaluateAll((els) => els.map((e) => ({ src: e.currentSrc || e.src, w: e.naturalWidth, alt: e.getAttribute("alt") })));
+        assert(info.length > 0, `${url}: no ${selector}`);
+        const local = info.filter((i) => /\/thumbs\/[0-9a-f]{32}-(240|480)\.jpg$/.test(i.src));
+        assert(local.length > 0, `${url}: no image from /thumbs/: ${JSON.stringify(info.slice(0, 3))}`);
+        assert(local.every((i) => i.w > 0), `${url}: a still did not load: ${JSON.stringify(local.filter((i) => !i.w))}`);
+        assert(info.every((i) => i.alt === ""), `${url}: the title is beside each image, so alt=""`);
+        const third = w.thirdParty();
+        assert(third.length === 0, `${url} asked third parties:\n  ${third.map((r) => `${r.type} ${r.url}`).join("\n  ")}`);
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await shot(page, shotName);
+        const vs = await axe(page);
+        assert(vs.length === 0, `${url}:\n  ${describeViolations(vs)}`);
+        w.assertClean(url);
+      } finally {
+        await page.close();
+      }
+    });
+  }
 }
 
 /** With several players on one page, the Play button whose link matches. */

@@ -24,3 +24,4 @@ mod security;
 mod serve;
 mod site_links;
 mod support;
+mod thumbs;
