@@ -139,7 +139,7 @@ type Entries<'e> = dyn Fn(usize) -> Result<Cow<'e, (String, String)>> + Sync + '
 
 fn render_feed<'e>(site: &Site<'_>, spec: &FeedSpec<'_>, entries: &Entries<'e>) -> Result<Vec<OutFile>> {
     let base = site.config.base();
-    let (atom, rss) = Site::feed_urls(&spec.page);
+    let (atom, rss) = site.feed_urls(&spec.page);
     let shown: Vec<usize> = spec.talks.iter().take(site.config.feed_limit).copied().collect();
     let updated = shown
         .iter()

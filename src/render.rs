@@ -148,6 +148,8 @@ struct SiteView<'a> {
     lang: &'a str,
     root: &'a str,
     base_url: &'a str,
+    /// The search page, with the base path.
+    search: String,
     nav: [NavItem<'a>; 5],
 }
 
@@ -304,6 +306,7 @@ impl<'a> Site<'a> {
             lang: &self.config.language,
             root: &self.root,
             base_url: self.config.base(),
+            search: self.link(&u.search),
             nav: [
                 NavItem {
                     label: "Events",
@@ -423,7 +426,7 @@ impl<'a> Site<'a> {
         match *job {
             Job::Home => "/".into(),
             Job::Events => self.urls.events.clone(),
-            Job::Search => "/search/".into(),
+            Job::Search => self.urls.search.clone(),
             Job::NotFound => "/404.html".into(),
             Job::Talk(t) => self.talk_url(t).to_string(),
             Job::Event(e, p) => urls::paged(&self.event_url(&a.events[e]), p),
@@ -433,15 +436,12 @@ impl<'a> Site<'a> {
     }
 
     /// Atom and RSS feed URLs that belong to a list page.
-    pub fn feed_urls(page_url: &str) -> (String, String) {
-        match page_url.strip_suffix(".html") {
-            Some(stem) => (format!("{stem}.atom.xml"), format!("{stem}.rss.xml")),
-            None => (format!("{page_url}atom.xml"), format!("{page_url}rss.xml")),
-        }
+    pub fn feed_urls(&self, page_url: &str) -> (String, String) {
+        self.urls.feed_urls(page_url)
     }
 
     fn insert_feeds(&self, ctx: &mut Context, page_url: &str) {
-        let (atom, rss) = Self::feed_urls(page_url);
+        let (atom, rss) = self.feed_urls(page_url);
         ctx.insert(
             "feeds",
             &FeedLinks {
@@ -465,7 +465,7 @@ impl<'a> Site<'a> {
             Job::Home => self.render_home(),
             Job::Events => self.render_events(),
             Job::Search => {
-                let mut ctx = self.context("/search/");
+                let mut ctx = self.context(&self.urls.search);
                 // The index parts after the first that hold talks: the page merges them in.
                 let n = self.search_shards();
                 let used: std::collections::BTreeSet<usize> = (0..self.archive.talks.len())
@@ -477,7 +477,7 @@ impl<'a> Site<'a> {
                     .map(|k| self.link(&format!("/{}", crate::search::shard_dir(k))))
                     .collect();
                 ctx.insert("search_merge", &merge);
-                Ok(("/search/".into(), self.render("search.html", &ctx)?))
+                Ok((self.urls.search.clone(), self.render("search.html", &ctx)?))
             }
             Job::NotFound => {
                 let ctx = self.context("/404.html");
