@@ -111,7 +111,7 @@ pub fn feed_files(site: &Site<'_>) -> Vec<String> {
     all_feeds(site)
         .into_iter()
         .flat_map(|of| {
-            let (atom, rss) = Site::feed_urls(&feed_page(site, of));
+            let (atom, rss) = site.feed_urls(&feed_page(site, of));
             [crate::urls::file_for(&atom), crate::urls::file_for(&rss)]
         })
         .collect()
@@ -150,7 +150,7 @@ type Entries<'e> = dyn Fn(usize) -> Result<Cow<'e, (String, String)>> + Sync + '
 
 fn render_feed<'e>(site: &Site<'_>, spec: &FeedSpec<'_>, entries: &Entries<'e>) -> Result<Vec<OutFile>> {
     let base = site.config.base();
-    let (atom, rss) = Site::feed_urls(&spec.page);
+    let (atom, rss) = site.feed_urls(&spec.page);
     let shown: Vec<usize> = spec.talks.iter().take(site.config.feed_limit).copied().collect();
     let updated = shown
         .iter()

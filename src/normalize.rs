@@ -45,12 +45,20 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
         }
         let wish = match opts.url_style {
             UrlStyle::Podium => slugs::record_slug(&raw.folder),
-            UrlStyle::Pyvideo => raw
-                .data
-                .slug
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .map_or_else(|| slugs::slugify(&title), slugs::record_slug),
+            // pyvideo.org: `category.json`'s `slug`, else the title's (not the folder).
+            UrlStyle::Pyvideo => match raw.data.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(given) => {
+                    let safe = slugs::given_slug(given, opts.url_style);
+                    if safe != given {
+                        problems.push(Problem::warning(
+                            &raw.path,
+                            format!("slug `{}` is not URL-safe; the event gets `{safe}`", shown(given, 60)),
+                        ));
+                    }
+                    safe
+                }
+                None => slugs::name_slug(&title, opts.url_style),
+            },
         };
         let idx = archive.events.len();
         event_by_dir.insert(raw.dir.clone(), idx);
@@ -114,12 +122,13 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
             &mut event_by_dir,
             &mut event_by_title,
             &mut event_wish,
+            opts.url_style,
             &mut problems,
         ) else {
             continue;
         };
         let key: TalkKey = (raw.path.clone(), raw.index);
-        let Some((talk, speakers, tags, lang)) = talk_from(raw, event, &mut problems) else {
+        let Some((talk, speakers, tags, lang)) = talk_from(raw, event, opts.url_style, &mut problems) else {
             continue;
         };
         if let Some(id) = talk.id {
@@ -189,7 +198,7 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
         for ((p, _), s) in wishes {
             by_slug.entry(s.as_str()).or_default().push(p);
         }
-        for (key, slug) in slugs::allocate(wishes) {
+        for (key, slug) in slugs::allocate_with(wishes, slugs::reserved(opts.url_style)) {
             let i = key_index[&key];
             if talks[i].slug != slug {
                 let others = by_slug.get(talks[i].slug.as_str()).map(|v| v.len()).unwrap_or(0);
@@ -325,6 +334,7 @@ fn event_for(
     by_dir: &mut HashMap<PathBuf, usize>,
     by_title: &mut HashMap<String, usize>,
     wishes: &mut Vec<(String, String)>,
+    style: UrlStyle,
     problems: &mut Vec<Problem>,
 ) -> Option<usize> {
     if raw.format == Format::Pyvideo {
@@ -342,7 +352,7 @@ fn event_for(
     }
     let i = archive.events.len();
     by_title.insert(fold(&category), i);
-    wishes.push((format!("1{category}"), slugs::slugify(&category)));
+    wishes.push((format!("1{category}"), slugs::name_slug(&category, style)));
     archive.events.push(Event {
         slug: String::new(),
         title: category,
@@ -375,7 +385,7 @@ pub type TalkParts = (Talk, Vec<String>, Vec<String>, Option<(String, String)>);
 
 /// Validates one record; `None` (with an error) when it cannot be published.
 /// Pure: `serve` calls it to re-check a single edited record.
-pub fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Option<TalkParts> {
+pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec<Problem>) -> Option<TalkParts> {
     let path = raw.path;
     let r: RawRecord = raw.record;
     let at = |msg: String| match raw.index {
@@ -498,7 +508,7 @@ pub fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Opt
 
     let slug = match r.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => {
-            let safe = slugs::record_slug(s);
+            let safe = slugs::given_slug(s, style);
             if safe != s {
                 problems.push(Problem::warning(
                     &path,
@@ -510,7 +520,7 @@ pub fn talk_from(raw: RawTalk, event: usize, problems: &mut Vec<Problem>) -> Opt
             }
             safe
         }
-        None => slugs::slugify(&title),
+        None => slugs::name_slug(&title, style),
     };
     let mut aliases = Vec::new();
     for alias in r.alias.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
@@ -606,8 +616,11 @@ fn terms(per_talk: Vec<Vec<String>>, style: UrlStyle) -> Vec<Term> {
             }
         })
         .collect();
-    let wishes: Vec<(String, String)> = out.iter().map(|t| (t.key.clone(), slugs::slugify(&t.name))).collect();
-    let slugs = slugs::allocate(&wishes);
+    let wishes: Vec<(String, String)> = out
+        .iter()
+        .map(|t| (t.key.clone(), slugs::name_slug(&t.name, style)))
+        .collect();
+    let slugs = slugs::allocate_with(&wishes, slugs::reserved(style));
     for t in &mut out {
         t.slug = slugs.get(&t.key).cloned().unwrap_or_default();
     }
@@ -621,7 +634,7 @@ fn terms(per_talk: Vec<Vec<String>>, style: UrlStyle) -> Vec<Term> {
 pub fn term_key(name: &str, style: UrlStyle) -> String {
     match style {
         UrlStyle::Podium => fold(name),
-        UrlStyle::Pyvideo => slugs::slugify(name),
+        UrlStyle::Pyvideo => slugs::name_slug(name, style),
     }
 }
 

@@ -196,6 +196,14 @@ impl<'s, 'a> Targets<'s, 'a> {
         let mut events = HashMap::new();
         for (i, e) in a.events.iter().enumerate() {
             events.entry(slugs::slugify(&e.title)).or_insert(i);
+            // pyvideo/data's redirects.txt names events by folder (`/events/djangocon-2009.html`
+            // for "DjangoCon US 2009").
+            let folder = e.source.as_deref().and_then(|p| p.parent()?.file_name()?.to_str());
+            if let Some(folder) = folder {
+                events.entry(folder.to_string()).or_insert(i);
+            }
+        }
+        for (i, e) in a.events.iter().enumerate() {
             events.insert(e.slug.clone(), i);
         }
         let talks = a

@@ -162,6 +162,8 @@ struct SiteView<'a> {
     lang: &'a str,
     root: &'a str,
     base_url: &'a str,
+    /// The search page, with the base path.
+    search: String,
     nav: [NavItem<'a>; 5],
 }
 
@@ -324,6 +326,7 @@ impl<'a> Site<'a> {
             lang: &self.config.language,
             root: &self.root,
             base_url: self.config.base(),
+            search: self.link(&u.search),
             nav: [
                 NavItem {
                     label: "Events",
@@ -458,7 +461,7 @@ impl<'a> Site<'a> {
         match *job {
             Job::Home => "/".into(),
             Job::Events => self.urls.events.clone(),
-            Job::Search => "/search/".into(),
+            Job::Search => self.urls.search.clone(),
             Job::NotFound => "/404.html".into(),
             Job::Talk(t) => self.talk_url(t).to_string(),
             Job::Event(e, p) => urls::paged(&self.event_url(&a.events[e]), p),
@@ -468,15 +471,12 @@ impl<'a> Site<'a> {
     }
 
     /// Atom and RSS feed URLs that belong to a list page.
-    pub fn feed_urls(page_url: &str) -> (String, String) {
-        match page_url.strip_suffix(".html") {
-            Some(stem) => (format!("{stem}.atom.xml"), format!("{stem}.rss.xml")),
-            None => (format!("{page_url}atom.xml"), format!("{page_url}rss.xml")),
-        }
+    pub fn feed_urls(&self, page_url: &str) -> (String, String) {
+        self.urls.feed_urls(page_url)
     }
 
     fn insert_feeds(&self, ctx: &mut Context, page_url: &str) {
-        let (atom, rss) = Self::feed_urls(page_url);
+        let (atom, rss) = self.feed_urls(page_url);
         ctx.insert(
             "feeds",
             &FeedLinks {
@@ -500,7 +500,7 @@ impl<'a> Site<'a> {
             Job::Home => self.render_home(),
             Job::Events => self.render_events(),
             Job::Search => {
-                let mut ctx = self.context("/search/");
+                let mut ctx = self.context(&self.urls.search);
                 // The index parts that hold talks: the page opens the first as its
                 // primary and merges the others in (an empty part has no index).
                 let n = self.search_shards();
@@ -516,7 +516,7 @@ impl<'a> Site<'a> {
                 ctx.insert("search", &self.search);
                 let lists = [&self.urls.speakers, &self.urls.tags, &self.urls.events];
                 ctx.insert("lists", &lists.map(|u| self.link(u)));
-                Ok(("/search/".into(), self.render("search.html", &ctx)?))
+                Ok((self.urls.search.clone(), self.render("search.html", &ctx)?))
             }
             Job::NotFound => {
                 let ctx = self.context("/404.html");

@@ -20,6 +20,11 @@ pub struct UrlScheme {
     pub tags: String,
     pub languages: String,
     pub years: String,
+    /// Feeds in `/feeds/` as pyvideo.org has them (`/feeds/all.atom.xml`,
+    /// `/feeds/tag_<slug>.rss.xml`), rather than beside their page.
+    pub feeds_in_folder: bool,
+    /// The search page (pyvideo.org's is `/search.html`).
+    pub search: String,
 }
 
 impl UrlScheme {
@@ -38,6 +43,8 @@ impl UrlScheme {
                 tags: "/tags/".into(),
                 languages: "/languages/".into(),
                 years: "/years/".into(),
+                feeds_in_folder: false,
+                search: "/search/".into(),
             },
             UrlStyle::Pyvideo => UrlScheme {
                 talk: "/{event}/{slug}.html".into(),
@@ -51,6 +58,8 @@ impl UrlScheme {
                 tags: "/tags.html".into(),
                 languages: "/languages.html".into(),
                 years: "/years.html".into(),
+                feeds_in_folder: true,
+                search: "/search.html".into(),
             },
         };
         let UrlPatterns {
@@ -104,6 +113,27 @@ impl UrlScheme {
         Ok(())
     }
 
+    /// The Atom and RSS URLs of the feed of a list page (home, event, speaker or tag):
+    /// beside it (`/tags/x/atom.xml`, `/events/x.atom.xml`), or in `/feeds/`.
+    pub fn feed_urls(&self, page_url: &str) -> (String, String) {
+        if self.feeds_in_folder {
+            let stem = if page_url == "/" {
+                Some("all".to_string())
+            } else {
+                [("event", &self.event), ("speaker", &self.speaker), ("tag", &self.tag)]
+                    .into_iter()
+                    .find_map(|(kind, pattern)| unfill(pattern, page_url).map(|slug| format!("{kind}_{slug}")))
+            };
+            if let Some(stem) = stem {
+                return (format!("/feeds/{stem}.atom.xml"), format!("/feeds/{stem}.rss.xml"));
+            }
+        }
+        match page_url.strip_suffix(".html") {
+            Some(stem) => (format!("{stem}.atom.xml"), format!("{stem}.rss.xml")),
+            None => (format!("{page_url}atom.xml"), format!("{page_url}rss.xml")),
+        }
+    }
+
     fn all(&self) -> [(&'static str, &str); 11] {
         [
             ("talk", &self.talk),
@@ -124,6 +154,13 @@ impl UrlScheme {
 /// Fills `{slug}` and `{event}` in a pattern.
 pub fn fill(pattern: &str, slug: &str, event: &str) -> String {
     pattern.replace("{event}", event).replace("{slug}", slug)
+}
+
+/// The `{slug}` of a URL made from a pattern with no other placeholder.
+fn unfill<'u>(pattern: &str, url: &'u str) -> Option<&'u str> {
+    let (pre, post) = pattern.split_once("{slug}")?;
+    let slug = url.strip_prefix(pre)?.strip_suffix(post)?;
+    (!slug.is_empty() && !slug.contains('/') && !pre.contains('{')).then_some(slug)
 }
 
 /// The URL of page `n` (1-based) of a paginated list at `url`.
@@ -195,6 +232,16 @@ mod tests {
         let s = UrlScheme::from_config(&c);
         s.validate().unwrap();
         assert_eq!(fill(&s.talk, "t", "e"), "/e/t.html");
+        assert_eq!(
+            s.feed_urls("/"),
+            ("/feeds/all.atom.xml".into(), "/feeds/all.rss.xml".into())
+        );
+        assert_eq!(s.feed_urls("/tag/a-b/").1, "/feeds/tag_a-b.rss.xml");
+        assert_eq!(s.feed_urls("/speaker/x.html").0, "/feeds/speaker_x.atom.xml");
+        assert_eq!(s.feed_urls("/events/e.html").0, "/feeds/event_e.atom.xml");
+        let d = UrlScheme::from_config(&Config::default());
+        assert_eq!(d.feed_urls("/tags/x/").0, "/tags/x/atom.xml");
+        assert_eq!(d.feed_urls("/").1, "/rss.xml");
         c.urls.tag = Some("/../x/{slug}/".into());
         assert!(UrlScheme::from_config(&c).validate().is_err());
     }

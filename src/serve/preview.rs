@@ -240,8 +240,8 @@ fn feed_index(site: &Site<'_>) -> HashMap<String, FeedOf> {
         .collect()
 }
 
-fn feed_keys(page: &str) -> [String; 2] {
-    let (atom, rss) = Site::feed_urls(page);
+fn feed_keys(scheme: &urls::UrlScheme, page: &str) -> [String; 2] {
+    let (atom, rss) = scheme.feed_urls(page);
     [urls::file_for(&atom), urls::file_for(&rss)]
 }
 
@@ -724,12 +724,14 @@ impl Preview {
                 return false;
             };
             let r = &self.loaded.talks[k];
-            let Some((talk, ..)) = normalize::talk_from(r.clone(), a.talks[x].event, &mut Vec::new()) else {
+            let Some((talk, ..)) =
+                normalize::talk_from(r.clone(), a.talks[x].event, self.config.url_style, &mut Vec::new())
+            else {
                 return false;
             };
             wishes.push(((r.path.clone(), r.index), talk.slug));
         }
-        let given = crate::slugs::allocate(&wishes);
+        let given = crate::slugs::allocate_with(&wishes, crate::slugs::reserved(self.config.url_style));
         ev.talks.iter().zip(&wishes).all(|(&x, (key, w))| {
             let want = if x == i { w.as_str() } else { a.talks[x].slug.as_str() };
             given.get(key).is_some_and(|g| g == want)
@@ -767,12 +769,19 @@ impl Preview {
         }
         let current = &self.archive.talks[i];
         let mut old_problems = Vec::new();
-        let (old_talk, old_sp, old_tags, old_lang) =
-            normalize::talk_from((*old_raw).clone(), current.event, &mut old_problems)?;
+        let (old_talk, old_sp, old_tags, old_lang) = normalize::talk_from(
+            (*old_raw).clone(),
+            current.event,
+            self.config.url_style,
+            &mut old_problems,
+        )?;
         let mut new_problems = Vec::new();
-        let Some((mut talk, sp, tags, lang)) =
-            normalize::talk_from((*new_raw).clone(), current.event, &mut new_problems)
-        else {
+        let Some((mut talk, sp, tags, lang)) = normalize::talk_from(
+            (*new_raw).clone(),
+            current.event,
+            self.config.url_style,
+            &mut new_problems,
+        ) else {
             // The record is no longer valid: keep the last good one.
             self.refused.insert(path.to_path_buf(), new_problems.clone());
             report.problems = new_problems;
@@ -1009,11 +1018,12 @@ impl Preview {
             .filter(|u| !index.contains_key(*u))
             .map(|u| urls::file_for(u))
             .collect();
+        let scheme = urls::UrlScheme::from_config(&self.config);
         removed.extend(
             old_feeds
                 .keys()
                 .filter(|u| !feed_index.contains_key(*u))
-                .flat_map(|page| feed_keys(page)),
+                .flat_map(|page| feed_keys(&scheme, page)),
         );
         self.index = index;
         self.feed_index = feed_index;

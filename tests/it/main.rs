@@ -15,6 +15,7 @@ mod invariants;
 mod json;
 mod outputs;
 mod props;
+mod pyvideo_urls;
 mod real_data;
 mod records;
 mod sample;
