@@ -153,7 +153,7 @@ proptest! {
 
     #[test]
     fn redirect_sources_are_safe_for_path_like_strings(a in path_like(), b in path_like(), known in prop::sample::select(vec!["robots.txt", "static/style.css", "static/style.css/x", "pagefind/x", "_redirects", "index.html", "events/ev/", "api/v2"])) {
-        for source in [a.clone(), format!("{known}"), format!("/{known}/{a}"), format!("{a}/{known}")] {
+        for source in [a.clone(), known.to_string(), format!("/{known}/{a}"), format!("{a}/{known}")] {
             check_redirect_source(&source).map_err(TestCaseError::fail)?;
         }
         check_redirects_txt(&format!("{a} /x\n/{known} {b}\n# c\n{a} {b} extra\n")).map_err(TestCaseError::fail)?;
