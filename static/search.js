@@ -114,16 +114,14 @@ async function start() {
   // sorted by date can be told apart by its part (see sortedQueues).
   const weights = parts.map((_, i) => 1 + i / 2 ** 20);
   await Promise.all(parts.slice(1).map((p, i) => pagefind.mergeIndex(p, { indexWeight: weights[i + 1], ranking })));
-  const totals = await pagefind.filters();
 
+  // The filter values and counts need every filter chunk of every part: they
+  // are loaded after the first results show (see loadFilters), not before.
+  let totals = {};
+  let filtersReady = false;
   // Every value of every filter, decoded, with its lower-case form for matching.
   const values = {};
-  for (const k of Object.keys(FILTERS)) {
-    values[k] = Object.keys(totals[k] || {}).map((raw) => {
-      const name = unesc(raw);
-      return { raw, name, lower: name.toLowerCase() };
-    });
-  }
+  for (const k of Object.keys(FILTERS)) values[k] = [];
 
   let gen = 0;
   let counts = totals; // filter counts that follow the query and the filters
@@ -223,6 +221,12 @@ async function start() {
     return n ? `${what}${q}${f}.${order}` : `No talk found${q}${f}.`;
   }
 
+  const searchOptions = () => {
+    const opts = { filters: pagefindFilters() };
+    if (state.sort) opts.sort = { date: state.sort === "newest" ? "desc" : "asc" };
+    return opts;
+  };
+
   async function run({ debounce = false } = {}) {
     const my = ++gen;
     renderChips();
@@ -238,11 +242,12 @@ async function start() {
       renderFacets();
       return;
     }
-    const opts = { filters: pagefindFilters() };
-    if (state.sort) opts.sort = { date: state.sort === "newest" ? "desc" : "asc" };
+    // A search started before every filter chunk was in counts only some filters.
+    const complete = filtersReady;
+    const opts = searchOptions();
     const search = debounce ? await pagefind.debouncedSearch(term || null, opts, 120) : await pagefind.search(term || null, opts);
     if (my !== gen || !search) return;
-    counts = search.filters;
+    if (complete) counts = search.filters;
     results = search.results;
     queues = state.sort ? sortedQueues(results) : null;
     shown = 0;
@@ -252,7 +257,27 @@ async function start() {
     shown = first.length;
     more.hidden = shown >= total();
     status.textContent = describe(results.length);
+    if (complete) renderFacets();
+  }
+
+  // Every filter chunk, then the counts of the search on show (its chunks are
+  // loaded by now, so searching again only counts).
+  async function loadFilters() {
+    totals = await pagefind.filters();
+    for (const k of Object.keys(FILTERS)) {
+      values[k] = Object.keys(totals[k] || {}).map((raw) => {
+        const name = unesc(raw);
+        return { raw, name, lower: name.toLowerCase() };
+      });
+    }
+    filtersReady = true;
+    const my = gen;
+    const term = state.q.trim();
+    const search = term || hasFilters(state) ? await pagefind.search(term || null, searchOptions()) : null;
+    if (my !== gen) return; // a newer search has counted everything itself
+    counts = search ? search.filters : totals;
     renderFacets();
+    for (const refresh of suggesters) refresh();
   }
 
   function commit(push) {
@@ -277,6 +302,10 @@ async function start() {
   let allEvents = false;
   function renderFacets() {
     for (const fs of root.querySelectorAll(".facet")) {
+      if (!filtersReady) {
+        fs.querySelector("ul").replaceChildren(el("li", { class: "count", text: "loading…" }));
+        continue;
+      }
       const key = fs.dataset.filter;
       const ul = fs.querySelector("ul");
       const active = document.activeElement;
@@ -333,6 +362,7 @@ async function start() {
   // The WAI-ARIA combobox pattern: a text box with a listbox of suggestions,
   // every value of the filter, with the counts of the current search.
 
+  const suggesters = []; // suggestions typed before the filters loaded are redone
   for (const wrap of root.querySelectorAll(".combo")) {
     const key = wrap.dataset.filter;
     const id = `filter-${key}`;
@@ -391,12 +421,13 @@ async function start() {
         });
         return li;
       });
-      if (!items.length) items.push(el("li", { class: "count", role: "option", "aria-disabled": "true", text: "no match" }));
+      if (!items.length) items.push(el("li", { class: "count", role: "option", "aria-disabled": "true", text: filtersReady ? "no match" : "loading…" }));
       listbox.replaceChildren(...items);
       listbox.hidden = false;
       input.setAttribute("aria-expanded", "true");
       active = -1;
     };
+    suggesters.push(() => document.activeElement === input && suggest());
     input.addEventListener("input", suggest);
     input.addEventListener("blur", close);
     input.addEventListener("keydown", (e) => {
@@ -472,7 +503,9 @@ async function start() {
     }
   });
 
+  renderFacets();
   await run();
+  await loadFilters();
   root.dataset.ready = "true";
 }
 

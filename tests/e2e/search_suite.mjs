@@ -249,6 +249,36 @@ export async function searchSuite({ label, site, open, test, assert, poll, axe, 
     assert(t.length >= 3 && t[0] === pick.talk.title, `"${pick.word}": first ${JSON.stringify(t[0])}, expected ${JSON.stringify(pick.talk.title)}`);
   });
 
+  await test(p("first results show before the filter chunks load, then the facets fill"), async () => {
+    // Filter chunks held back until the results are on the page: a page that
+    // waits for every filter's counts before searching shows nothing.
+    const held = await open(null);
+    let release;
+    const gate = new Promise((r) => (release = r));
+    let asked = 0;
+    await held.page.route(/\/filter\/[^/]+\.pf_filter$/, async (route) => {
+      asked++;
+      await gate;
+      await route.continue();
+    });
+    try {
+      await held.page.goto(page.url().replace(/\/search\/.*$/, `/search/?q=${query}`));
+      await held.page.waitForSelector(".results li", { timeout: 20000 });
+      const facet = await held.page.locator(".facet[data-filter=year]").innerText();
+      assert(/loading/.test(facet), `year facet before its chunks: ${JSON.stringify(facet)}`);
+      assert(!(await held.page.locator("#search[data-ready]").count()), "ready before the filter chunks loaded");
+      release();
+      await ready(held.page);
+      assert(asked > 0, "no filter chunk was asked for");
+      const years = await held.page.locator(".facet[data-filter=year] input").count();
+      assert(years >= 2, `${years} years in the facet once the chunks loaded`);
+      held.w.assertClean("search page, filter chunks held");
+    } finally {
+      release();
+      await held.page.close();
+    }
+  });
+
   await test(p("no console error, failed request or request to another host on the search page"), async () => {
     w.assertClean("search page");
   });
