@@ -307,6 +307,35 @@ fn filter_values(ids: &[usize], terms: &[crate::model::Term], min: usize) -> Vec
 /// are searchable; event, year, language, speaker and tag are filters (speakers
 /// and tags: see [`MAX_FILTER_VALUES`]).
 pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
+    let mut out = talk_records(site);
+    out.extend(page_records(site));
+    out
+}
+
+/// One record per content page (`pages/*.md`), after the talks': title and text,
+/// no filters.
+fn page_records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
+    let language = normalize_language(&site.config.language);
+    site.archive
+        .pages
+        .iter()
+        .map(|p| {
+            let mut meta = BTreeMap::new();
+            meta.insert("title".to_string(), p.title.clone());
+            SearchRecord {
+                url: site.link(&site.page_url(p)),
+                title: p.title.clone(),
+                content: format!("{}\n{}", p.description, p.text).trim().to_string(),
+                language: language.clone(),
+                filters: BTreeMap::new(),
+                meta,
+                sort: BTreeMap::from([("date".to_string(), "0000-00-00".to_string())]),
+            }
+        })
+        .collect()
+}
+
+fn talk_records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
     let a = site.archive;
     let min_speaker_talks = filter_threshold(a.speakers.iter().map(|s| s.talks.len()).collect(), MAX_FILTER_VALUES);
     let min_tag_talks = filter_threshold(a.tags.iter().map(|x| x.talks.len()).collect(), MAX_FILTER_VALUES);
