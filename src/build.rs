@@ -232,13 +232,16 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         },
     )?;
     lap("load", &mut report);
-    let (archive, problems) = normalize::normalize(
+    let (mut archive, mut problems) = normalize::normalize(
         loaded,
         &NormalizeOptions {
             drafts: opts.drafts,
             url_style: config.url_style,
         },
     );
+    let (pages, page_problems) = crate::pages::load(&config.pages_dir, config.url_style);
+    archive.pages = pages;
+    problems.extend(page_problems);
     lap("normalize", &mut report);
     let (errors, warnings): (Vec<Problem>, Vec<Problem>) = problems.into_iter().partition(Problem::is_error);
     if !errors.is_empty() {
@@ -384,6 +387,7 @@ fn fingerprint(config: &Config, opts: &BuildOptions) -> String {
     if config.thumbnails == crate::thumbs::Mode::Local {
         add_tree(&crate::thumbs::cache_dir(config), &mut h);
     }
+    add_tree(&config.pages_dir, &mut h);
     if let Ok(exe) = std::env::current_exe() {
         add_tree(&exe, &mut h);
     }

@@ -38,6 +38,10 @@ pub const MAX_LIKELY_DURATION: f64 = 12.0 * 3600.0;
 pub struct CheckOptions {
     /// Follow symbolic links inside the data folder.
     pub follow_links: bool,
+    /// The site's content pages folder, whose front matter is checked too.
+    pub pages_dir: Option<PathBuf>,
+    /// The URL style (page slugs are made safe under its rules).
+    pub url_style: crate::config::UrlStyle,
 }
 
 /// Everything a check (of data, or of a built site) found.
@@ -174,7 +178,14 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport> {
     problems.extend(spellings(&facts, "tag", tag_key, |f| &f.tags));
 
     // Whatever else would stop a build, for files the rules found clean.
-    let counts = vec![("talks", loaded.talks.len()), ("events", loaded.events.len())];
+    let mut counts = vec![("talks", loaded.talks.len()), ("events", loaded.events.len())];
+    if let Some(dir) = &opts.pages_dir {
+        let (pages, page_problems) = crate::pages::load(dir, opts.url_style);
+        if dir.is_dir() {
+            counts.push(("pages", pages.len()));
+        }
+        problems.extend(page_problems);
+    }
     let (_, built) = normalize::normalize(
         loaded,
         &NormalizeOptions {

@@ -52,6 +52,8 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub templates_dir: PathBuf,
     pub static_dir: PathBuf,
+    /// Content pages (Markdown with TOML front matter, see [`crate::pages`]).
+    pub pages_dir: PathBuf,
     pub url_style: UrlStyle,
     pub urls: UrlPatterns,
     /// Language of the site's own text (the `lang` attribute).
@@ -82,6 +84,7 @@ impl Default for Config {
             output_dir: "public".into(),
             templates_dir: "templates".into(),
             static_dir: "static".into(),
+            pages_dir: "pages".into(),
             url_style: UrlStyle::default(),
             urls: UrlPatterns::default(),
             language: "en".into(),
@@ -110,6 +113,7 @@ impl Config {
             &mut config.templates_dir,
             &mut config.static_dir,
             &mut config.cache_dir,
+            &mut config.pages_dir,
         ] {
             if dir.is_relative() && root != Path::new(".") {
                 *dir = root.join(&*dir);

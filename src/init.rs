@@ -1,6 +1,7 @@
 //! `podium init [DIR]`: scaffolds a new archive that builds as is: a commented
-//! `podium.toml`, an example event with two talks in the pyvideo/data layout, and
-//! an empty `templates/` folder with a note on overriding the theme.
+//! `podium.toml`, an example event with two talks in the pyvideo/data layout, an
+//! About page in `pages/`, and an empty `templates/` folder with a note on
+//! overriding the theme.
 //!
 //! Nothing is ever overwritten: if any of the files exists, nothing is written.
 
@@ -33,6 +34,8 @@ pub const CONFIG_TOML: &str = r#"# Settings of this talk archive. Every option i
 # output_dir = "public"
 # templates_dir = "templates"
 # static_dir = "static"
+# Content pages: Markdown with TOML front matter between +++ lines, see pages/about.md.
+# pages_dir = "pages"
 
 # URL layout: "podium" for /events/<event>/<talk>/, or "pyvideo" for pyvideo.org's URLs.
 # url_style = "podium"
@@ -121,6 +124,20 @@ const TALK_2: &str = r#"{
 
 const GITIGNORE: &str = "/public/\n";
 
+/// A content page, linked in the header.
+const ABOUT_MD: &str = r#"+++
+title = "About"
+# slug = "about"            # the URL: /pages/about/ (default: the file name)
+order = 1                   # position among the header links
+in_nav = true               # link it in the header of every page
+description = "What this archive is and who keeps it."
++++
+This archive keeps the recorded talks of our community's conferences.
+
+Found a mistake, or have a talk to add? Every talk is a JSON file in `content/`:
+open a pull request.
+"#;
+
 /// The note in `templates/`: how to override the theme, naming its templates.
 pub fn templates_readme() -> String {
     let names: Vec<String> = THEME_TEMPLATES.iter().map(|(n, _)| format!("- `{n}`")).collect();
@@ -154,6 +171,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
             TALK_2.to_string(),
         ),
         (Path::new("templates").join("README.md"), templates_readme()),
+        (Path::new("pages").join("about.md"), ABOUT_MD.to_string()),
     ];
     if dir.exists() && !dir.is_dir() {
         bail!("`{}` exists and is not a folder", dir.display());

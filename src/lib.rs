@@ -23,6 +23,7 @@ pub mod linkcheck;
 pub mod load;
 pub mod model;
 pub mod normalize;
+pub mod pages;
 pub mod pelican;
 pub mod redirects;
 pub mod render;

@@ -249,6 +249,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     args.data.as_deref().unwrap_or(&config.data_dir),
                     &podium::check::CheckOptions {
                         follow_links: args.follow_links,
+                        // The site's pages too, unless a data folder is named.
+                        pages_dir: args.data.is_none().then(|| config.pages_dir.clone()),
+                        url_style: config.url_style,
                     },
                 )?,
             };

@@ -23,6 +23,24 @@ pub struct Archive {
     /// Talks left out: drafts (without `--drafts`) and NO_PUBLISH ids.
     pub drafts_skipped: usize,
     pub unpublished_skipped: usize,
+    /// Content pages from the site's `pages/` folder, in header order (see [`crate::pages`]).
+    pub pages: Vec<Page>,
+}
+
+/// A content page (About, FAQ): front matter plus the sanitised body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub slug: String,
+    pub title: String,
+    pub order: i64,
+    /// Linked in the header of every page.
+    pub in_nav: bool,
+    pub description: String,
+    /// Sanitised HTML of the body.
+    pub html: String,
+    /// The body as plain text, for the search index.
+    pub text: String,
+    pub source: PathBuf,
 }
 
 /// A conference or meetup.

@@ -14,7 +14,7 @@ use tera::{Context, Tera};
 use crate::config::Config;
 use crate::date::{hms, iso_duration};
 use crate::describe;
-use crate::model::{Archive, Event, Talk, Term};
+use crate::model::{Archive, Event, Page, Talk, Term};
 use crate::thumbs::view::{ImgView, Thumb};
 use crate::urls::{self, UrlScheme};
 use crate::video::{self, Video};
@@ -31,6 +31,7 @@ pub const THEME_TEMPLATES: &[(&str, &str)] = &[
     ("terms.html", include_str!("../templates/terms.html")),
     ("term.html", include_str!("../templates/term.html")),
     ("search.html", include_str!("../templates/search.html")),
+    ("page.html", include_str!("../templates/page.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("redirect.html", include_str!("../templates/redirect.html")),
     ("atom.xml", include_str!("../templates/atom.xml")),
@@ -164,7 +165,17 @@ struct SiteView<'a> {
     base_url: &'a str,
     /// The search page, with the base path.
     search: String,
-    nav: [NavItem<'a>; 5],
+    /// The lists, then the `in_nav` content pages in their order.
+    nav: Vec<NavItem<'a>>,
+}
+
+/// A content page, for `page.html`.
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    /// Sanitised already.
+    html: &'a str,
 }
 
 #[derive(Serialize)]
@@ -317,6 +328,10 @@ impl<'a> Site<'a> {
     pub fn year_url(&self, s: &Term) -> String {
         urls::fill(&self.urls.year, &s.slug, "")
     }
+    /// Site-relative URL of a content page.
+    pub fn page_url(&self, p: &Page) -> String {
+        urls::fill(&self.urls.page, &p.slug, "")
+    }
 
     fn site_view(&self) -> SiteView<'_> {
         let u = &self.urls;
@@ -348,7 +363,13 @@ impl<'a> Site<'a> {
                     label: "Years",
                     url: self.link(&u.years),
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(self.archive.pages.iter().filter(|p| p.in_nav).map(|p| NavItem {
+                label: &p.title,
+                url: self.link(&self.page_url(p)),
+            }))
+            .collect(),
         }
     }
 
@@ -437,6 +458,7 @@ impl<'a> Site<'a> {
         let ps = self.config.page_size;
         let pages = |n: usize, size: usize| n.div_ceil(size).max(1);
         let mut jobs = vec![Job::Home, Job::Events, Job::Search, Job::NotFound];
+        jobs.extend((0..a.pages.len()).map(Job::Page));
         jobs.extend((0..a.talks.len()).map(Job::Talk));
         for (i, e) in a.events.iter().enumerate() {
             jobs.extend((1..=pages(e.talks.len(), ps)).map(|p| Job::Event(i, p)));
@@ -464,6 +486,7 @@ impl<'a> Site<'a> {
             Job::Search => self.urls.search.clone(),
             Job::NotFound => "/404.html".into(),
             Job::Talk(t) => self.talk_url(t).to_string(),
+            Job::Page(p) => self.page_url(&a.pages[p]),
             Job::Event(e, p) => urls::paged(&self.event_url(&a.events[e]), p),
             Job::Terms(kind, p) => urls::paged(&self.term_parts(kind).1, p),
             Job::Term(kind, i, p) => urls::paged(&self.term_url(kind, &self.term_parts(kind).0[i]), p),
@@ -523,6 +546,20 @@ impl<'a> Site<'a> {
                 Ok(("/404.html".into(), self.render("404.html", &ctx)?))
             }
             Job::Talk(t) => self.render_talk(t),
+            Job::Page(p) => {
+                let page = &self.archive.pages[p];
+                let url = self.page_url(page);
+                let mut ctx = self.context(&url);
+                ctx.insert(
+                    "page",
+                    &PageView {
+                        title: &page.title,
+                        description: &page.description,
+                        html: &page.html,
+                    },
+                );
+                Ok((url, self.render("page.html", &ctx)?))
+            }
             Job::Event(e, p) => self.render_event(e, p),
             Job::Terms(kind, p) => self.render_terms(kind, p),
             Job::Term(kind, i, p) => self.render_term(kind, i, p),
@@ -988,6 +1025,8 @@ pub enum Job {
     Search,
     NotFound,
     Talk(usize),
+    /// A content page (`pages/*.md`).
+    Page(usize),
     Event(usize, usize),
     Terms(TermKind, usize),
     Term(TermKind, usize, usize),
@@ -1000,6 +1039,7 @@ impl Job {
             Job::Home | Job::Events => "pages: home, events list",
             Job::Search | Job::NotFound => "pages: search, 404",
             Job::Talk(_) => "pages: talk",
+            Job::Page(_) => "pages: content pages",
             Job::Event(..) => "pages: event",
             Job::Terms(..) => "pages: speaker/tag/language/year lists",
             Job::Term(TermKind::Speaker, ..) => "pages: speaker",

@@ -292,6 +292,35 @@ pub fn escape(s: &str) -> String {
 /// language, every speaker and every tag are filters; date is the sort key.
 /// Every string is escaped (see [`escape`]).
 pub fn records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
+    let mut out = talk_records(site);
+    out.extend(page_records(site));
+    out
+}
+
+/// One record per content page (`pages/*.md`), after the talks': title and text,
+/// no filters.
+fn page_records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
+    let language = normalize_language(&site.config.language);
+    site.archive
+        .pages
+        .iter()
+        .map(|p| {
+            let mut meta = BTreeMap::new();
+            meta.insert("title".to_string(), p.title.clone());
+            SearchRecord {
+                url: site.link(&site.page_url(p)),
+                title: p.title.clone(),
+                content: format!("{}\n{}", p.description, p.text).trim().to_string(),
+                language: language.clone(),
+                filters: BTreeMap::new(),
+                meta,
+                sort: BTreeMap::from([("date".to_string(), "0000-00-00".to_string())]),
+            }
+        })
+        .collect()
+}
+
+fn talk_records(site: &crate::render::Site<'_>) -> Vec<SearchRecord> {
     let a = site.archive;
     a.talks
         .iter()

@@ -240,6 +240,7 @@ fn rebuild_loop(
                 Change::Data(p) => p.display().to_string(),
                 Change::Templates => "templates".into(),
                 Change::Static => "static files".into(),
+                Change::Pages => "pages".into(),
             })
             .collect();
         if names.len() > 3 {

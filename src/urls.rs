@@ -25,6 +25,8 @@ pub struct UrlScheme {
     pub feeds_in_folder: bool,
     /// The search page (pyvideo.org's is `/search.html`).
     pub search: String,
+    /// A content page (`/pages/<slug>/`, pyvideo.org's `/pages/<slug>.html`).
+    pub page: String,
 }
 
 impl UrlScheme {
@@ -45,6 +47,7 @@ impl UrlScheme {
                 years: "/years/".into(),
                 feeds_in_folder: false,
                 search: "/search/".into(),
+                page: "/pages/{slug}/".into(),
             },
             UrlStyle::Pyvideo => UrlScheme {
                 talk: "/{event}/{slug}.html".into(),
@@ -60,6 +63,7 @@ impl UrlScheme {
                 years: "/years.html".into(),
                 feeds_in_folder: true,
                 search: "/search.html".into(),
+                page: "/pages/{slug}.html".into(),
             },
         };
         let UrlPatterns {

@@ -52,6 +52,8 @@ pub enum Change {
     Data(PathBuf),
     Templates,
     Static,
+    /// A content page (`pages/*.md`): every page is rendered again (the header links them).
+    Pages,
 }
 
 /// How an update was done.
@@ -132,6 +134,8 @@ pub struct Preview {
     problems: Vec<Problem>,
     /// Files whose latest version is refused, with the reasons.
     refused: BTreeMap<PathBuf, Vec<Problem>>,
+    /// Problems of the content pages (`pages/`), read again on each change there.
+    page_problems: Vec<Problem>,
     /// A templates or static-files error, shown until fixed.
     setup_error: Option<String>,
     /// A page that failed to render, and every output of that update, which are
@@ -392,7 +396,10 @@ impl Preview {
                 follow_links: options.follow_links,
             },
         )?;
-        let (archive, problems) = normalize::normalize(clone_loaded(&loaded), &normalize_options(&config, &options));
+        let (mut archive, problems) =
+            normalize::normalize(clone_loaded(&loaded), &normalize_options(&config, &options));
+        let (pages, page_problems) = crate::pages::load(&config.pages_dir, config.url_style);
+        archive.pages = pages;
         let tera = render::load_templates(&config.templates_dir)?;
         let (descriptions, leads) = archive.talks.par_iter().map(render::talk_texts).unzip();
         let search = options.search;
@@ -414,6 +421,7 @@ impl Preview {
             search_stale: false,
             problems,
             refused: BTreeMap::new(),
+            page_problems,
             setup_error: None,
             render_error: None,
             failed: Touched::default(),
@@ -451,6 +459,12 @@ impl Preview {
             .filter(|p| p.is_error() && !self.refused.contains_key(&p.path))
             .map(ToString::to_string)
             .collect();
+        out.extend(
+            self.page_problems
+                .iter()
+                .filter(|p| p.is_error())
+                .map(ToString::to_string),
+        );
         for (path, problems) in &self.refused {
             out.extend(problems.iter().filter(|p| p.is_error()).map(ToString::to_string));
             out.push(format!(
@@ -524,7 +538,12 @@ impl Preview {
         if !data.is_empty() {
             self.update_data(&data, &mut report);
         }
-        if templates {
+        if changes.contains(&Change::Pages) {
+            let (pages, problems) = crate::pages::load(&self.config.pages_dir, self.config.url_style);
+            self.archive.pages = pages;
+            self.page_problems = problems;
+        }
+        if templates || changes.contains(&Change::Pages) {
             self.update_templates(&mut report);
         }
         report.elapsed = started.elapsed();
@@ -939,6 +958,8 @@ impl Preview {
         self.refused.extend(refused);
 
         // Carry over the texts of talks whose files did not change.
+        let mut archive = archive;
+        archive.pages = self.archive.pages.clone();
         let old_archive = std::mem::replace(&mut self.archive, archive);
         // Cards too, when what they show of the event and speakers is unchanged.
         type Texts = Option<(String, String)>;

@@ -62,6 +62,7 @@ pub struct Watch {
     data: Dir,
     templates: Dir,
     statics: Dir,
+    pages: Dir,
     config_file: PathBuf,
 }
 
@@ -96,7 +97,8 @@ impl Watch {
         let data = Dir::new(&config.data_dir);
         let templates = Dir::new(&config.templates_dir);
         let statics = Dir::new(&config.static_dir);
-        for dir in [&data, &templates, &statics] {
+        let pages = Dir::new(&config.pages_dir);
+        for dir in [&data, &templates, &statics, &pages] {
             if let Some(real) = &dir.real {
                 watcher
                     .watch(real, RecursiveMode::Recursive)
@@ -114,6 +116,7 @@ impl Watch {
             data,
             templates,
             statics,
+            pages,
             config_file: root.join("podium.toml"),
         })
     }
@@ -191,6 +194,9 @@ impl Watch {
         if self.statics.relative(path).is_some() || path == self.statics.configured {
             return Some(ChangeOrConfig::Change(Change::Static));
         }
+        if self.pages.relative(path).is_some() || path == self.pages.configured {
+            return Some(ChangeOrConfig::Change(Change::Pages));
+        }
         // templates/ or static/ created after start: watched from the next config reload.
         let created = |d: &Dir| d.real.is_none() && d.configured.file_name() == path.file_name();
         if created(&self.templates) {
@@ -198,6 +204,9 @@ impl Watch {
         }
         if created(&self.statics) {
             return Some(ChangeOrConfig::Change(Change::Static));
+        }
+        if created(&self.pages) {
+            return Some(ChangeOrConfig::Change(Change::Pages));
         }
         None
     }

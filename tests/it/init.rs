@@ -20,6 +20,7 @@ fn init_then_build_in_the_new_folder() {
     for f in [
         "podium.toml",
         "templates/README.md",
+        "pages/about.md",
         "content/example-conf-2024/category.json",
         "content/example-conf-2024/videos/welcome-to-the-archive.json",
         "content/example-conf-2024/videos/publishing-talks-in-ten-minutes.json",

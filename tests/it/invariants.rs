@@ -6,17 +6,28 @@ use std::path::Path;
 use podium::config::UrlStyle;
 use podium::load::{CategoryFile, Loaded, RawEvent};
 use podium::normalize::{normalize, NormalizeOptions};
-use podium::slugs::MAX_SLUG_LEN;
+use podium::slugs::{MAX_PYVIDEO_SLUG_LEN, MAX_SLUG_LEN};
 
 /// A slug is never empty, never holds `/` or `..`, and is short, lowercase-or-safe ASCII.
 pub fn check_slug(input: &str, slug: &str) -> Result<(), String> {
+    check_slug_in(UrlStyle::Podium, input, slug)
+}
+
+/// [`check_slug`] under a URL style: the pyvideo style allows pyvideo.org's longer
+/// slugs and `.` inside one (a record's own `x.json`), never at its start.
+pub fn check_slug_in(style: UrlStyle, input: &str, slug: &str) -> Result<(), String> {
+    let (max, dot) = match style {
+        UrlStyle::Podium => (MAX_SLUG_LEN, false),
+        UrlStyle::Pyvideo => (MAX_PYVIDEO_SLUG_LEN, true),
+    };
     let ok = !slug.is_empty()
-        && slug.len() <= MAX_SLUG_LEN
+        && slug.len() <= max
         && !slug.contains('/')
         && !slug.contains("..")
+        && !slug.starts_with('.')
         && slug
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (dot && b == b'.'));
     if ok {
         Ok(())
     } else {
@@ -30,6 +41,16 @@ pub fn check_slugging(name: &str) -> Result<(), String> {
     let r = podium::slugs::record_slug(name);
     check_slug(name, &s)?;
     check_slug(name, &r)?;
+    // The pyvideo style's: safe, and a safe slug given as a record's own is kept.
+    let py = UrlStyle::Pyvideo;
+    let (n, g) = (podium::slugs::name_slug(name, py), podium::slugs::given_slug(name, py));
+    check_slug_in(py, name, &n)?;
+    check_slug_in(py, name, &g)?;
+    if podium::slugs::given_slug(&n, py) != n || podium::slugs::given_slug(&g, py) != g {
+        return Err(format!(
+            "pyvideo slugs of {name:?} change when given again: {n:?}, {g:?}"
+        ));
+    }
     let stable =
         podium::slugs::slugify(&s) == s && podium::slugs::record_slug(&s) == s && podium::slugs::record_slug(&r) == r;
     if stable {
@@ -231,7 +252,7 @@ pub fn check_talk_file(bytes: &[u8]) -> Result<(), String> {
                 check_problem(p, "data/ev/videos/t.json")?;
             }
             for t in &archive.talks {
-                check_slug(&t.title, &t.slug)?;
+                check_slug_in(style, &t.title, &t.slug)?;
                 for alias in &t.aliases {
                     check_redirect_source(alias)?;
                 }
@@ -240,10 +261,10 @@ pub fn check_talk_file(bytes: &[u8]) -> Result<(), String> {
                 }
             }
             for e in &archive.events {
-                check_slug(&e.title, &e.slug)?;
+                check_slug_in(style, &e.title, &e.slug)?;
             }
             for term in archive.speakers.iter().chain(&archive.tags).chain(&archive.languages) {
-                check_slug(&term.name, &term.slug)?;
+                check_slug_in(style, &term.name, &term.slug)?;
             }
         }
     }

@@ -14,6 +14,7 @@ mod interrupt;
 mod invariants;
 mod json;
 mod outputs;
+mod pages;
 mod props;
 mod pyvideo_urls;
 mod real_data;

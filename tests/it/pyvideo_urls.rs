@@ -134,6 +134,8 @@ fn pyvideo_preset_publishes_pyvideo_org_urls() {
     config.output_dir = site.clone();
     config.templates_dir = repo().join("templates-none");
     config.static_dir = repo().join("static-none");
+    // pyvideo.org's own pages are not in the data (see SITE_PAGES), nor the sample's.
+    config.pages_dir = repo().join("pages-none");
     config.url_style = podium::config::UrlStyle::Pyvideo;
     let options = podium::BuildOptions {
         no_search: true,
