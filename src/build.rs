@@ -114,7 +114,7 @@ impl Tally {
 /// files to `put`. A part whose records are those of the last build is kept as
 /// it is; the parts that must be built are built side by side.
 fn write_search_index(site: &Site<'_>, writer: &Writer, tally: &Tally, put: &KindSink<'_>) -> Result<()> {
-    let records = crate::search::records(site);
+    let records = crate::search_records::records(site);
     let language = crate::search::index_language(&records);
     let parts = crate::search::split(records, site.search_shards());
     let mut stale = Vec::new();
@@ -189,7 +189,9 @@ fn whole_site_outputs_by_kind(
         .map(label("sitemap, robots.txt"))
         .collect();
     out.push(label("sitemap, robots.txt")(crate::sitemap::robots(base)));
-    out.extend(crate::api::render(site).into_iter().map(label("JSON API")));
+    for (kind, produce) in WHOLE_SITE {
+        out.extend(produce(site).into_iter().map(label(*kind)));
+    }
     // Redirects come last: they may take no path that anything else writes.
     let taken = crate::redirects::Taken::new(
         urls.iter()
@@ -207,6 +209,17 @@ fn whole_site_outputs_by_kind(
     );
     Ok(out)
 }
+
+/// Makes the files of one kind of whole-site output from the site.
+type Producer = fn(&Site<'_>) -> Vec<crate::write::OutFile>;
+
+/// The outputs made from the whole site (besides sitemap, robots.txt and the
+/// redirects, which need the list of pages): (kind for the report, producer). A new
+/// kind of output is a new file and one line here; `serve` makes them too.
+const WHOLE_SITE: &[(&str, Producer)] = &[
+    ("JSON API", crate::api::render),
+    ("JSON API", crate::api::speakers::render),
+];
 
 /// Builds the site described by `config`. On any input error nothing is written
 /// and the error is an [`InputErrors`] listing every problem.

@@ -17,6 +17,24 @@ pub enum UrlStyle {
     Pyvideo,
 }
 
+/// Where a site's pages take their thumbnails from (`thumbnails` in `podium.toml`;
+/// `crate::thumbs` re-exports it as `Mode`). Kept here so config needs no module above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThumbMode {
+    /// From the cache, copied into the site; the theme's placeholder where none is cached.
+    #[default]
+    Local,
+    /// Straight from the video hosts: each list page makes requests to third parties.
+    Remote,
+    /// No thumbnails at all.
+    None,
+}
+
+/// At most this many search index parts (`search_shards`): the search page loads the
+/// wasm and meta files of every part.
+pub const MAX_SEARCH_SHARDS: usize = 8;
+
 /// Per-kind URL pattern overrides; `{slug}` (and `{event}` for talks) are filled in.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -66,8 +84,8 @@ pub struct Config {
     /// archive that takes pull requests would otherwise publish open redirects
     /// from its own domain.
     pub allow_external_redirects: bool,
-    /// Where list and talk pages take thumbnails from (see [`crate::thumbs::Mode`]).
-    pub thumbnails: crate::thumbs::Mode,
+    /// Where list and talk pages take thumbnails from.
+    pub thumbnails: ThumbMode,
     /// Downloaded thumbnails (`podium thumbnails`) live in `thumbnails/` here.
     pub cache_dir: PathBuf,
 }
@@ -90,7 +108,7 @@ impl Default for Config {
             language: "en".into(),
             search_shards: None,
             allow_external_redirects: false,
-            thumbnails: crate::thumbs::Mode::default(),
+            thumbnails: ThumbMode::default(),
             cache_dir: ".podium-cache".into(),
         }
     }
@@ -138,10 +156,9 @@ impl Config {
         anyhow::ensure!(self.page_size > 0, "page_size must be at least 1");
         anyhow::ensure!(self.feed_limit > 0, "feed_limit must be at least 1");
         anyhow::ensure!(
-            self.search_shards
-                .is_none_or(|n| (1..=crate::search::MAX_SHARDS).contains(&n)),
+            self.search_shards.is_none_or(|n| (1..=MAX_SEARCH_SHARDS).contains(&n)),
             "search_shards must be between 1 and {}",
-            crate::search::MAX_SHARDS
+            MAX_SEARCH_SHARDS
         );
         let url = url::Url::parse(&self.base_url)
             .with_context(|| format!("base_url `{}` is not an absolute URL", self.base_url))?;
@@ -189,10 +206,10 @@ mod tests {
         assert!(Config::parse("search_shards = 0").is_err());
         assert!(Config::parse("search_shards = 9").is_err());
         assert_eq!(Config::parse("search_shards = 3").unwrap().search_shards, Some(3));
-        assert_eq!(Config::parse("").unwrap().thumbnails, crate::thumbs::Mode::Local);
+        assert_eq!(Config::parse("").unwrap().thumbnails, ThumbMode::Local);
         assert_eq!(
             Config::parse("thumbnails = \"remote\"").unwrap().thumbnails,
-            crate::thumbs::Mode::Remote
+            ThumbMode::Remote
         );
         assert!(Config::parse("thumbnails = \"youtube\"").is_err());
         assert!(Config::parse("base_url = \"javascript:x\"").is_err());

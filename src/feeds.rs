@@ -11,7 +11,7 @@ use tera::Context;
 use crate::date::Date;
 use crate::model::Talk;
 use crate::render::Site;
-use crate::video::{self, Video};
+use crate::video::Video;
 use crate::write::OutFile;
 
 #[derive(Serialize)]
@@ -202,25 +202,23 @@ fn updated_date(t: &Talk) -> Option<Date> {
 fn entry<'a>(site: &'a Site<'_>, t: usize) -> Entry<'a> {
     let a = site.archive;
     let talk = &a.talks[t];
-    let enclosure = talk
-        .videos
-        .iter()
-        .find_map(|v| match video::classify(&v.kind, &v.url, v.size)? {
-            Video::File { url, mime, size, .. } => Some(Enclosure {
-                url,
-                length: size.unwrap_or(0),
-                mime,
-            }),
-            _ => None,
-        });
+    let prepared = &site.talks[t];
+    let enclosure = prepared.videos.iter().find_map(|v| match v {
+        Video::File { url, mime, size, .. } => Some(Enclosure {
+            url: url.clone(),
+            length: size.unwrap_or(0),
+            mime: mime.clone(),
+        }),
+        _ => None,
+    });
     Entry {
         title: &talk.title,
         url: format!("{}{}", site.config.base(), site.talk_url(t)),
         updated: updated_date(talk).unwrap_or(EPOCH).rfc3339(),
         published: talk.date.map(|d| d.rfc3339()),
         pub_date: talk.date.map(|d| d.rfc822()),
-        summary: &site.leads[t],
-        content: &site.descriptions[t],
+        summary: &prepared.lead,
+        content: &prepared.description,
         authors: talk.speakers.iter().map(|&s| a.speakers[s].name.as_str()).collect(),
         categories: talk.tags.iter().map(|&x| a.tags[x].name.as_str()).collect(),
         enclosure,

@@ -1,10 +1,16 @@
 //! Podium: a static site generator for conference-talk archives.
 //!
 //! The pipeline is `load` (read JSON from disk) → `normalize` (raw records to the
-//! validated [`model::Archive`]) → `render` (Tera pages, all in memory) → `write`
-//! (atomic, only-changed files). `build` ties them together; the CLI in `main.rs`
-//! is a thin layer over [`build::build`]. `serve` (feature `serve`) keeps the site
-//! in memory and re-renders only what each change to the inputs touches.
+//! validated [`model::Archive`]) → [`prepare`] (what each talk's pages show, derived
+//! once: URL, classified videos, thumbnail, description, lead, card) → `render` (Tera
+//! pages, all in memory; the theme in [`theme`]) plus feeds, API, sitemap, redirects
+//! and [`search_records`] for the index → `write` (atomic, only-changed files).
+//! `build` ties them together; the CLI in `main.rs` is a thin layer over
+//! [`build::build`]. `serve` (feature `serve`) keeps the site in memory and
+//! re-renders only what each change to the inputs touches.
+//!
+//! Modules form layers, `config` and `model` at the bottom: none uses a module that
+//! uses it back (`tests/it/layers.rs` reads the uses from the source and fails on a cycle).
 //!
 //! [`check::check`] validates a data folder (load → its own rules → normalize)
 //! without writing anything; [`linkcheck::check_site`] checks a built site's links;
@@ -25,13 +31,16 @@ pub mod model;
 pub mod normalize;
 pub mod pages;
 pub mod pelican;
+pub mod prepare;
 pub mod redirects;
 pub mod render;
 pub mod search;
+pub mod search_records;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sitemap;
 pub mod slugs;
+pub mod theme;
 pub mod thumbs;
 pub mod urls;
 pub mod video;

@@ -48,11 +48,13 @@ pub fn source_file(path: &str) -> Option<String> {
     if !safe {
         return None;
     }
-    if !dir_like && (rel.ends_with(".html") || rel.ends_with(".htm")) {
-        Some(rel.to_string())
+    // An old page URL names a file only when it says `.html`; else a folder.
+    let url = if !dir_like && (rel.ends_with(".html") || rel.ends_with(".htm")) {
+        rel.to_string()
     } else {
-        Some(format!("{rel}/index.html"))
-    }
+        format!("{rel}/")
+    };
+    Some(crate::urls::file_for(&url))
 }
 
 /// The files a build writes besides its redirects: pages, feeds, static and theme

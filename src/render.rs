@@ -3,7 +3,6 @@
 //! every finished page goes straight to a sink so the site is never all in memory.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use anyhow::{Context as _, Result};
@@ -15,110 +14,16 @@ use crate::config::Config;
 use crate::date::{hms, iso_duration};
 use crate::describe;
 use crate::model::{Archive, Event, Page, Talk, Term};
+use crate::prepare::{self, PreparedTalk};
+pub use crate::theme::{escape_html, load_templates, static_files, static_names, THEME_STATIC, THEME_TEMPLATES};
 use crate::thumbs::view::{ImgView, Thumb};
 use crate::urls::{self, UrlScheme};
-use crate::video::{self, Video};
-
-/// The default theme, compiled into the binary so the binary alone builds a site.
-pub const THEME_TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("macros.html", include_str!("../templates/macros.html")),
-    ("card.html", include_str!("../templates/card.html")),
-    ("index.html", include_str!("../templates/index.html")),
-    ("events.html", include_str!("../templates/events.html")),
-    ("event.html", include_str!("../templates/event.html")),
-    ("talk.html", include_str!("../templates/talk.html")),
-    ("terms.html", include_str!("../templates/terms.html")),
-    ("term.html", include_str!("../templates/term.html")),
-    ("search.html", include_str!("../templates/search.html")),
-    ("page.html", include_str!("../templates/page.html")),
-    ("404.html", include_str!("../templates/404.html")),
-    ("redirect.html", include_str!("../templates/redirect.html")),
-    ("atom.xml", include_str!("../templates/atom.xml")),
-    ("rss.xml", include_str!("../templates/rss.xml")),
-    ("atom_entry.xml", include_str!("../templates/atom_entry.xml")),
-    ("rss_item.xml", include_str!("../templates/rss_item.xml")),
-];
-
-/// The default theme's static files, copied to `static/` in the output.
-pub const THEME_STATIC: &[(&str, &[u8])] = &[
-    ("style.css", include_bytes!("../static/style.css")),
-    ("player.js", include_bytes!("../static/player.js")),
-    ("search.js", include_bytes!("../static/search.js")),
-    ("talk.svg", include_bytes!("../static/talk.svg")),
-    ("favicon.svg", include_bytes!("../static/favicon.svg")),
-];
+use crate::video::Video;
 
 /// Talks listed per "related" box.
 pub const RELATED_LIMIT: usize = 5;
 /// Tags with more talks than this say little about relatedness and cost the most.
 pub const RELATED_TAG_MAX: usize = 400;
-
-/// Loads the theme, letting files in `templates_dir` override any template by name.
-pub fn load_templates(templates_dir: &Path) -> Result<Tera> {
-    let mut templates: Vec<(String, String)> = THEME_TEMPLATES
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
-        .collect();
-    if templates_dir.is_dir() {
-        for entry in walkdir::WalkDir::new(templates_dir).sort_by_file_name() {
-            let entry = entry.with_context(|| format!("failed to read `{}`", templates_dir.display()))?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let name = entry
-                .path()
-                .strip_prefix(templates_dir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            if name.starts_with('.') || name.ends_with(".md") {
-                continue;
-            }
-            let text = std::fs::read_to_string(entry.path())
-                .with_context(|| format!("failed to read template `{}`", entry.path().display()))?;
-            templates.retain(|(n, _)| *n != name);
-            templates.push((name, text));
-        }
-    }
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html", ".xml"]);
-    tera.set_escape_fn(escape_html);
-    tera.add_raw_templates(templates).context("failed to load templates")?;
-    Ok(tera)
-}
-
-/// HTML/XML escaping that leaves `/` alone (Tera's default turns every `/` into `&#x2F;`).
-pub fn escape_html(input: &str) -> String {
-    let bytes = input.as_bytes();
-    let mut out = String::with_capacity(input.len() + input.len() / 16);
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (rep, skip): (&str, usize) = match b {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' => ("&quot;", 1),
-            b'\'' => ("&#39;", 1),
-            // Characters XML forbids (and HTML calls parse errors) are dropped.
-            0..=8 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => ("", 1),
-            // U+FFFE and U+FFFF (EF BF BE / EF BF BF).
-            0xEF if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) => ("", 3),
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&input[start..i]);
-        out.push_str(rep);
-        i += skip;
-        start = i;
-    }
-    out.push_str(&input[start..]);
-    out
-}
 
 /// Everything a render needs, prepared once.
 pub struct Site<'a> {
@@ -128,20 +33,14 @@ pub struct Site<'a> {
     pub tera: Tera,
     /// Prefix for every internal link (the path of `base_url`).
     pub root: String,
-    /// Rendered descriptions, by talk index.
-    pub descriptions: Vec<String>,
-    /// Plain-text leads (summary, else the description's first sentences), by talk index.
-    pub leads: Vec<String>,
-    /// Site-relative URL of every talk, by talk index.
-    talk_urls: Vec<String>,
+    /// What each talk's pages, feeds and records show, derived once ([`prepare`]),
+    /// in archive order.
+    pub talks: Vec<PreparedTalk>,
     /// Links (with the base path) of every event, speaker and tag, by index:
     /// computed once because every talk card needs them.
     event_links: Vec<String>,
     speaker_links: Vec<String>,
     tag_links: Vec<String>,
-    /// Each talk's list item (`card.html`), rendered once: a talk appears in a
-    /// dozen or more lists (event, speakers, tags, year, related talks).
-    pub cards: Vec<String>,
     /// Event series, grouped once: every event page shows its siblings, and
     /// grouping per page made the pages of E events cost E² (see [`Site::series`]).
     series: OnceLock<HashMap<String, Vec<&'a Event>>>,
@@ -152,8 +51,6 @@ pub struct Site<'a> {
     /// Rendered event descriptions, by event index: filled by the event's first page,
     /// shared by its other pages.
     event_descriptions: Vec<OnceLock<String>>,
-    /// Each talk's thumbnail (cached, placeholder, remote or none), by talk index.
-    pub thumbs: Vec<Thumb>,
 }
 
 #[derive(Serialize)]
@@ -217,7 +114,7 @@ impl<'a> Site<'a> {
     pub fn new(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>> {
         UrlScheme::from_config(config).validate()?;
         let tera = load_templates(&config.templates_dir)?;
-        let (descriptions, leads): (Vec<String>, Vec<String>) = archive.talks.par_iter().map(talk_texts).unzip();
+        let (descriptions, leads): (Vec<String>, Vec<String>) = archive.talks.par_iter().map(prepare::texts).unzip();
         Self::with_parts(archive, config, tera, descriptions, leads, None)
     }
 
@@ -235,11 +132,6 @@ impl<'a> Site<'a> {
     ) -> Result<Site<'a>> {
         let urls = UrlScheme::from_config(config);
         urls.validate()?;
-        let talk_urls = archive
-            .talks
-            .iter()
-            .map(|t| urls::fill(&urls.talk, &t.slug, &archive.events[t.event].slug))
-            .collect();
         let root = config.base_path();
         let links = |pattern: &str, slugs: Vec<&str>| -> Vec<String> {
             slugs
@@ -253,33 +145,65 @@ impl<'a> Site<'a> {
             archive.speakers.iter().map(|e| e.slug.as_str()).collect(),
         );
         let tag_links = links(&urls.tag, archive.tags.iter().map(|e| e.slug.as_str()).collect());
-        let thumbs = crate::thumbs::view::for_config(archive, config)?;
+        let index = crate::thumbs::view::index_for(config)?;
+        // A look-up site is given no texts.
+        let mut texts: Vec<(String, String)> = descriptions.into_iter().zip(leads).collect();
+        texts.resize_with(archive.talks.len(), Default::default);
+        let talks = archive
+            .talks
+            .par_iter()
+            .zip(texts)
+            .map(|(t, texts)| {
+                let url = urls::fill(&urls.talk, &t.slug, &archive.events[t.event].slug);
+                prepare::talk(t, url, texts, config.thumbnails, &index)
+            })
+            .collect();
         let mut site = Site {
             archive,
             config,
             urls,
             tera,
-            cards: Vec::new(),
+            talks,
             event_links,
             speaker_links,
             tag_links,
             root,
-            descriptions,
-            leads,
-            talk_urls,
             series: OnceLock::new(),
             search: true,
             event_descriptions: archive.events.iter().map(|_| OnceLock::new()).collect(),
-            thumbs,
         };
-        site.cards = match cards {
-            Some(cards) => cards,
-            None => (0..archive.talks.len())
-                .into_par_iter()
-                .map(|t| site.render_card(t))
-                .collect::<Result<Vec<String>>>()?,
-        };
+        match cards {
+            Some(cards) => {
+                for (talk, card) in site.talks.iter_mut().zip(cards) {
+                    talk.card = card;
+                }
+            }
+            None => {
+                let cards = (0..archive.talks.len())
+                    .into_par_iter()
+                    .map(|t| site.render_card(t))
+                    .collect::<Result<Vec<String>>>()?;
+                for (talk, card) in site.talks.iter_mut().zip(cards) {
+                    talk.card = card;
+                }
+            }
+        }
         Ok(site)
+    }
+
+    /// Takes back what [`Site::with_parts`] was given (templates, descriptions,
+    /// leads, cards), leaving the site unable to render.
+    pub fn take_parts(&mut self) -> (Tera, Vec<String>, Vec<String>, Vec<String>) {
+        let tera = std::mem::take(&mut self.tera);
+        let mut descriptions = Vec::with_capacity(self.talks.len());
+        let mut leads = Vec::with_capacity(self.talks.len());
+        let mut cards = Vec::with_capacity(self.talks.len());
+        for t in self.talks.drain(..) {
+            descriptions.push(t.description);
+            leads.push(t.lead);
+            cards.push(t.card);
+        }
+        (tera, descriptions, leads, cards)
     }
 
     /// Talk `t`'s list item (`card.html`).
@@ -293,7 +217,7 @@ impl<'a> Site<'a> {
     fn cards_html(&self, talks: impl Iterator<Item = usize>) -> String {
         let mut out = String::new();
         for t in talks {
-            out.push_str(&self.cards[t]);
+            out.push_str(&self.talks[t].card);
         }
         out
     }
@@ -305,7 +229,7 @@ impl<'a> Site<'a> {
 
     /// Site-relative URL (without the base path) of a talk.
     pub fn talk_url(&self, t: usize) -> &str {
-        &self.talk_urls[t]
+        &self.talks[t].url
     }
 
     /// A talk's link (with the base path): where its cards point, and the URL of
@@ -394,19 +318,19 @@ impl<'a> Site<'a> {
             },
             speakers: self.speaker_links(talk),
             duration: talk.duration.filter(|&d| d > 0).map(hms),
-            thumb: self.thumbs[t].img(&self.root, 1),
+            thumb: self.talks[t].thumb.img(&self.root, 1),
         }
     }
 
     /// Link (with the base path) of talk `t`'s small thumbnail: the cached still,
     /// the theme's placeholder, the host's URL (`remote`), or `None` (`none`).
     pub fn thumbnail_src(&self, t: usize) -> Option<String> {
-        self.thumbs[t].img(&self.root, 1).map(|i| i.src)
+        self.talks[t].thumb.img(&self.root, 1).map(|i| i.src)
     }
 
     /// The content hashes of the cached stills the pages use, sorted, each once.
     pub fn used_thumbs(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = self.thumbs.iter().filter_map(Thumb::key).collect();
+        let mut keys: Vec<&str> = self.talks.iter().filter_map(|t| t.thumb.key()).collect();
         keys.sort_unstable();
         keys.dedup();
         keys
@@ -463,12 +387,8 @@ impl<'a> Site<'a> {
         for (i, e) in a.events.iter().enumerate() {
             jobs.extend((1..=pages(e.talks.len(), ps)).map(|p| Job::Event(i, p)));
         }
-        for (kind, terms) in [
-            (TermKind::Speaker, &a.speakers),
-            (TermKind::Tag, &a.tags),
-            (TermKind::Language, &a.languages),
-            (TermKind::Year, &a.years),
-        ] {
+        for kind in TermKind::ALL {
+            let terms = kind.terms(a);
             jobs.extend((1..=pages(terms.len(), INDEX_PAGE_SIZE)).map(|p| Job::Terms(kind, p)));
             for (i, t) in terms.iter().enumerate() {
                 jobs.extend((1..=pages(t.talks.len(), ps)).map(|p| Job::Term(kind, i, p)));
@@ -692,24 +612,22 @@ impl<'a> Site<'a> {
         let ev = &a.events[talk.event];
         let url = self.talk_url(t).to_string();
         let mut ctx = self.context(&url);
-        let videos: Vec<Video> = talk
-            .videos
-            .iter()
-            .filter_map(|v| video::classify(&v.kind, &v.url, v.size))
-            .collect();
-        let youtube_thumb = videos.iter().find_map(|v| match v {
+        let prepared = &self.talks[t];
+        let youtube_thumb = prepared.videos.iter().find_map(|v| match v {
             Video::Embed {
                 thumbnail: Some(th), ..
             } => Some(th.clone()),
             _ => None,
         });
         let thumbnail = talk.thumbnail.clone().or(youtube_thumb);
-        let videos: Vec<Video> = videos
-            .into_iter()
+        let videos: Vec<Video> = prepared
+            .videos
+            .iter()
+            .cloned()
             .map(|v| v.with_fallback_thumbnail(thumbnail.as_deref()))
             .collect();
         // For crawlers (og:image, JSON-LD): the copy in the site when there is one.
-        let thumbnail = match &self.thumbs[t] {
+        let thumbnail = match &prepared.thumb {
             Thumb::Local(key) => Some(format!(
                 "{}{}",
                 self.config.base(),
@@ -717,7 +635,7 @@ impl<'a> Site<'a> {
             )),
             _ => thumbnail,
         };
-        let lead = self.leads[t].clone();
+        let lead = prepared.lead.clone();
         let pos = ev.talks.iter().position(|&x| x == t);
         // Within an event, "previous" is the earlier talk (later in the newest-first list).
         let prev = pos.and_then(|p| ev.talks.get(p + 1)).map(|&x| self.card(x));
@@ -762,8 +680,7 @@ impl<'a> Site<'a> {
             date: talk.date.map(|d| d.to_string()),
             date_human: talk.date.map(|d| d.human()),
             year: talk.date.map(|d| {
-                let y = d.year.to_string();
-                let term = a.years.iter().find(|x| x.key == y);
+                let term = year_of(a, d.year).map(|y| &a.years[y]);
                 NameUrl {
                     name: "",
                     url: term.map(|t| self.link(&self.year_url(t))).unwrap_or_default(),
@@ -777,7 +694,7 @@ impl<'a> Site<'a> {
             duration_iso: talk.duration.filter(|&d| d > 0).map(iso_duration),
             videos,
             thumbnail,
-            poster: self.thumbs[t].img(&self.root, 0),
+            poster: prepared.thumb.img(&self.root, 0),
             lang_tag: lang.map(|l| crate::search::normalize_language(&l.key)),
             related_urls: talk
                 .related
@@ -791,7 +708,7 @@ impl<'a> Site<'a> {
             quality_notes: &talk.quality_notes,
             lead,
             has_summary: !talk.summary.is_empty(),
-            description: &self.descriptions[t],
+            description: &prepared.description,
         };
         ctx.insert("jsonld", &self.jsonld(talk, &view));
         ctx.insert("talk", &view);
@@ -880,13 +797,14 @@ impl<'a> Site<'a> {
     }
 
     pub(crate) fn term_parts(&self, kind: TermKind) -> (&[Term], String, &'static str, &'static str) {
-        let a = self.archive;
-        match kind {
-            TermKind::Speaker => (&a.speakers, self.urls.speakers.clone(), "Speakers", "speaker"),
-            TermKind::Tag => (&a.tags, self.urls.tags.clone(), "Tags", "tag"),
-            TermKind::Language => (&a.languages, self.urls.languages.clone(), "Languages", "language"),
-            TermKind::Year => (&a.years, self.urls.years.clone(), "Years", "year"),
-        }
+        let u = &self.urls;
+        let (index, heading, singular) = match kind {
+            TermKind::Speaker => (&u.speakers, "Speakers", "speaker"),
+            TermKind::Tag => (&u.tags, "Tags", "tag"),
+            TermKind::Language => (&u.languages, "Languages", "language"),
+            TermKind::Year => (&u.years, "Years", "year"),
+        };
+        (kind.terms(self.archive), index.clone(), heading, singular)
     }
 
     /// Site-relative URL of a term page.
@@ -991,12 +909,6 @@ impl<'a> Site<'a> {
     }
 }
 
-/// A talk's rendered description and plain-text lead (its summary, else the
-/// description's first sentences), as [`Site`] keeps them.
-pub fn talk_texts(t: &Talk) -> (String, String) {
-    describe::description_and_lead(&t.description, &t.summary, 300)
-}
-
 /// Terms per page on the speaker, tag, language and year indexes.
 pub const INDEX_PAGE_SIZE: usize = 300;
 
@@ -1015,6 +927,36 @@ pub enum TermKind {
     Tag,
     Language,
     Year,
+}
+
+impl TermKind {
+    pub const ALL: [TermKind; 4] = [TermKind::Speaker, TermKind::Tag, TermKind::Language, TermKind::Year];
+
+    /// The archive's terms of this kind.
+    pub fn terms(self, a: &Archive) -> &[Term] {
+        match self {
+            TermKind::Speaker => &a.speakers,
+            TermKind::Tag => &a.tags,
+            TermKind::Language => &a.languages,
+            TermKind::Year => &a.years,
+        }
+    }
+
+    /// The terms of this kind (indices into [`TermKind::terms`]) a talk belongs to.
+    pub fn of_talk(self, a: &Archive, t: &Talk) -> Vec<usize> {
+        match self {
+            TermKind::Speaker => t.speakers.clone(),
+            TermKind::Tag => t.tags.clone(),
+            TermKind::Language => t.language.into_iter().collect(),
+            TermKind::Year => t.date.and_then(|d| year_of(a, d.year)).into_iter().collect(),
+        }
+    }
+}
+
+/// The index of a year's term.
+fn year_of(a: &Archive, year: impl std::fmt::Display) -> Option<usize> {
+    let key = year.to_string();
+    a.years.iter().position(|y| y.key == key)
 }
 
 /// One page to render.
@@ -1152,70 +1094,9 @@ struct TalkView<'a> {
     description: &'a str,
 }
 
-/// Where a static file comes from.
-enum StaticSource {
-    Theme(&'static [u8]),
-    Site(PathBuf),
-}
-
-/// The output paths of the static files (see [`static_files`]), without reading them.
-pub fn static_names(static_dir: &Path) -> Result<Vec<String>> {
-    Ok(static_sources(static_dir)?.into_iter().map(|(name, _)| name).collect())
-}
-
-/// The theme's static files plus the site's own `static/` folder (which wins).
-pub fn static_files(static_dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    static_sources(static_dir)?
-        .into_iter()
-        .map(|(name, source)| match source {
-            StaticSource::Theme(bytes) => Ok((name, bytes.to_vec())),
-            StaticSource::Site(path) => {
-                let bytes = std::fs::read(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
-                Ok((name, bytes))
-            }
-        })
-        .collect()
-}
-
-/// Output path and source of each static file: the theme's, then the site's
-/// `static/` folder (hidden entries left out), a site file replacing the theme's.
-fn static_sources(static_dir: &Path) -> Result<Vec<(String, StaticSource)>> {
-    let mut files: Vec<(String, StaticSource)> = THEME_STATIC
-        .iter()
-        .map(|(n, b)| (format!("static/{n}"), StaticSource::Theme(b)))
-        .collect();
-    if static_dir.is_dir() {
-        for entry in walkdir::WalkDir::new(static_dir).sort_by_file_name() {
-            let entry = entry.with_context(|| format!("failed to read `{}`", static_dir.display()))?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(static_dir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            if rel.split('/').any(|s| s.starts_with('.')) {
-                continue;
-            }
-            let name = format!("static/{rel}");
-            files.retain(|(n, _)| *n != name);
-            files.push((name, StaticSource::Site(entry.into_path())));
-        }
-    }
-    Ok(files)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escape_keeps_slashes() {
-        assert_eq!(escape_html("/a/<b>&\"'"), "/a/&lt;b&gt;&amp;&quot;&#39;");
-        assert_eq!(escape_html("é\u{0}x\u{FFFE}y\u{FFFF}\u{7}ü\n"), "éxyü\n");
-    }
 
     #[test]
     fn series_titles() {
@@ -1223,10 +1104,5 @@ mod tests {
         assert_eq!(series_of("Meetup Paris"), None);
         assert_eq!(series_of("2011"), None);
         assert_eq!(series_of("EuroPython 12345"), None);
-    }
-
-    #[test]
-    fn theme_templates_parse() {
-        load_templates(Path::new("/nonexistent")).unwrap();
     }
 }

@@ -39,7 +39,6 @@ pub use store::Store;
 pub use watch::QUIET;
 
 use crate::config::Config;
-use crate::urls;
 
 /// Quiet time after the whole-site files before the search index (about five
 /// seconds for 16,000 talks, in two parts on threads of their own) is built again.
@@ -365,18 +364,7 @@ async fn events(State(store): State<Arc<Store>>) -> Sse<impl Stream<Item = Resul
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
-/// The output file a request path names, or `None` if it names nothing servable:
-/// the path is percent-decoded, then must be a plain relative path inside the site.
-pub fn file_for_request(path: &str) -> Option<String> {
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
-    let rel = decoded.strip_prefix('/')?;
-    let rel = if rel.is_empty() || rel.ends_with('/') {
-        format!("{rel}index.html")
-    } else {
-        rel.to_string()
-    };
-    urls::is_safe_rel_path(&rel).then_some(rel)
-}
+pub use crate::urls::file_for_request;
 
 /// Content type by file extension.
 pub fn content_type(rel: &str) -> &'static str {

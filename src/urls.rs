@@ -190,6 +190,15 @@ pub fn file_for(url: &str) -> String {
     }
 }
 
+/// The output file a percent-encoded request path (`/a/b/`) names, or `None` when the
+/// decoded path is not a plain relative path inside the site (what `serve` answers).
+pub fn file_for_request(path: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
+    let rel = decoded.strip_prefix('/')?;
+    let file = file_for(rel);
+    (!rel.starts_with('/') && is_safe_rel_path(&file)).then_some(file)
+}
+
 /// Whether a relative output path is safe to write: no empty, `.`/`..`, absolute,
 /// backslash or drive-letter segments. Used as a last line of defence at write time.
 pub fn is_safe_rel_path(rel: &str) -> bool {

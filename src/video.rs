@@ -138,6 +138,16 @@ fn is_sneaky_char(c: char) -> bool {
         || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// A talk's video entries, classified, unsafe ones left out. The prepared talk
+/// ([`crate::prepare`]) keeps the result: pages, feeds, the API and thumbnails read it
+/// there, so this is the one place the rules run.
+pub fn sources(videos: &[crate::model::VideoSource]) -> Vec<Video> {
+    videos
+        .iter()
+        .filter_map(|v| classify(&v.kind, &v.url, v.size))
+        .collect()
+}
+
 /// Classifies one video entry; `None` when the URL is not a safe http(s) URL (the caller warns).
 ///
 /// The URL decides, not `kind` (pyvideo's `type` is often wrong, e.g. "youtube" on other hosts);

@@ -21,17 +21,6 @@ pub struct Touched {
     pub feeds: HashSet<String>,
 }
 
-const KINDS: [TermKind; 4] = [TermKind::Speaker, TermKind::Tag, TermKind::Language, TermKind::Year];
-
-fn terms(a: &Archive, kind: TermKind) -> &[Term] {
-    match kind {
-        TermKind::Speaker => &a.speakers,
-        TermKind::Tag => &a.tags,
-        TermKind::Language => &a.languages,
-        TermKind::Year => &a.years,
-    }
-}
-
 /// Number of pages of a list of `n` items.
 fn page_count(n: usize, size: usize) -> usize {
     n.div_ceil(size).max(1)
@@ -44,23 +33,6 @@ fn page_of(list: &[usize], z: usize, size: usize) -> Option<usize> {
 
 fn all_pages(base: &str, n: usize, size: usize, out: &mut HashSet<String>) {
     out.extend((1..=page_count(n, size)).map(|p| urls::paged(base, p)));
-}
-
-/// The terms of one kind a talk belongs to.
-fn talk_terms(a: &Archive, t: &Talk, kind: TermKind) -> Vec<usize> {
-    match kind {
-        TermKind::Speaker => t.speakers.clone(),
-        TermKind::Tag => t.tags.clone(),
-        TermKind::Language => t.language.into_iter().collect(),
-        TermKind::Year => t
-            .date
-            .and_then(|d| {
-                let key = d.year.to_string();
-                a.years.iter().position(|y| y.key == key)
-            })
-            .into_iter()
-            .collect(),
-    }
 }
 
 /// Adds every page that shows talk `z` as a card (its title, URL, date, event,
@@ -82,9 +54,9 @@ pub fn card_pages(site: &Site<'_>, z: usize, out: &mut HashSet<String>) {
         out.insert(urls::paged(&site.event_url(ev), pos / ps + 1));
     }
     // Speaker, tag, language and year pages listing it.
-    for kind in KINDS {
-        let list = terms(a, kind);
-        for i in talk_terms(a, talk, kind) {
+    for kind in TermKind::ALL {
+        let list = kind.terms(a);
+        for i in kind.of_talk(a, talk) {
             if let Some(p) = page_of(&list[i].talks, z, ps) {
                 out.insert(urls::paged(&site.term_url(kind, &list[i]), p));
             }
@@ -297,8 +269,8 @@ pub fn diff(old: &Site<'_>, new: &Site<'_>, changed: &HashSet<PathBuf>) -> Touch
     }
 
     // Speaker, tag, language and year pages, and their indexes.
-    for kind in KINDS {
-        let (ta, tb) = (terms(a, kind), terms(b, kind));
+    for kind in TermKind::ALL {
+        let (ta, tb) = (kind.terms(a), kind.terms(b));
         if ta.len() != tb.len() || ta.iter().zip(tb).any(|(x, y)| term_row(x) != term_row(y)) {
             all_pages(&new.term_parts(kind).1, tb.len(), INDEX_PAGE_SIZE, &mut out.pages);
         }

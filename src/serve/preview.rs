@@ -201,10 +201,7 @@ fn with_site<R>(
         }
     };
     let r = f(&mut site);
-    parts.tera = std::mem::take(&mut site.tera);
-    parts.descriptions = std::mem::take(&mut site.descriptions);
-    parts.leads = std::mem::take(&mut site.leads);
-    parts.cards = std::mem::take(&mut site.cards);
+    (parts.tera, parts.descriptions, parts.leads, parts.cards) = site.take_parts();
     Ok(r)
 }
 
@@ -227,7 +224,7 @@ fn refresh_cards(site: &mut Site<'_>, stale: &mut Vec<usize>) -> Result<()> {
         .map(|&t| Ok((t, site.render_card(t)?)))
         .collect::<Result<_>>()?;
     for (t, card) in fresh {
-        site.cards[t] = card;
+        site.talks[t].card = card;
     }
     stale.clear();
     Ok(())
@@ -401,7 +398,7 @@ impl Preview {
         let (pages, page_problems) = crate::pages::load(&config.pages_dir, config.url_style);
         archive.pages = pages;
         let tera = render::load_templates(&config.templates_dir)?;
-        let (descriptions, leads) = archive.talks.par_iter().map(render::talk_texts).unzip();
+        let (descriptions, leads) = archive.talks.par_iter().map(crate::prepare::texts).unzip();
         let search = options.search;
         let mut preview = Preview {
             config,
@@ -849,7 +846,7 @@ impl Preview {
                 .find(|(_, j)| matches!(j, Job::Talk(x) if *x == i))
                 .map(|(u, _)| u.clone())
         };
-        let (description, lead) = render::talk_texts(&talk);
+        let (description, lead) = crate::prepare::texts(&talk);
         self.archive.talks[i] = talk;
         self.parts.descriptions[i] = description;
         self.parts.leads[i] = lead;
@@ -996,7 +993,7 @@ impl Preview {
             .talks
             .par_iter()
             .zip(reused)
-            .map(|(t, texts)| texts.unwrap_or_else(|| render::talk_texts(t)))
+            .map(|(t, texts)| texts.unwrap_or_else(|| crate::prepare::texts(t)))
             .unzip();
         self.parts.descriptions = descriptions;
         self.parts.leads = leads;
@@ -1095,7 +1092,7 @@ impl Preview {
             return;
         };
         if let Ok(records) = with_site(&self.archive, &self.config, &mut self.parts, |site| {
-            (crate::search::records(site), site.search_shards())
+            (crate::search_records::records(site), site.search_shards())
         }) {
             indexer.submit(records.0, records.1);
         }

@@ -82,7 +82,7 @@ pub struct Wanted {
 pub fn wanted(archive: &Archive) -> Vec<Wanted> {
     let mut by_url: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for t in &archive.talks {
-        if let Some(url) = super::source_url(t) {
+        if let Some(url) = super::source_url(t, &crate::video::sources(&t.videos)) {
             by_url.entry(url).or_default().push(t.source.clone());
         }
     }

@@ -33,18 +33,7 @@ pub const JOURNAL: &str = "manifest.journal";
 /// Where thumbnails go in the output (and are served from).
 pub const OUT_DIR: &str = "thumbs";
 
-/// Where a site's pages take their thumbnails from (`thumbnails` in `podium.toml`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// From the cache, copied into the site; the theme's placeholder where none is cached.
-    #[default]
-    Local,
-    /// Straight from the video hosts: each list page makes requests to third parties.
-    Remote,
-    /// No thumbnails at all.
-    None,
-}
+pub use crate::config::ThumbMode as Mode;
 
 /// What happened the last time a URL was fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,18 +155,17 @@ pub fn is_file_name(name: &str) -> bool {
 /// The URL of a talk's still: its `thumbnail_url`, else one derived from its video
 /// (YouTube's `hqdefault.jpg`, the Internet Archive's item image). Vimeo stills need
 /// an API call, so Vimeo talks without `thumbnail_url` have none.
-pub fn source_url(talk: &Talk) -> Option<String> {
+/// `videos` are the talk's classified sources ([`video::sources`]).
+pub fn source_url(talk: &Talk, videos: &[Video]) -> Option<String> {
     if let Some(t) = talk.thumbnail.as_deref().and_then(video::safe_http_url) {
         return Some(t);
     }
-    talk.videos
-        .iter()
-        .find_map(|v| match video::classify(&v.kind, &v.url, v.size)? {
-            Video::Embed {
-                thumbnail: Some(th), ..
-            } => Some(th),
-            _ => None,
-        })
+    videos.iter().find_map(|v| match v {
+        Video::Embed {
+            thumbnail: Some(th), ..
+        } => Some(th.clone()),
+        _ => None,
+    })
 }
 
 /// The stills in a cache that are there (both sizes): source URL → content hash.

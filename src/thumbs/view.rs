@@ -2,11 +2,11 @@
 //! `/thumbs/`), the theme's placeholder, the host's own URL or nothing, per the
 //! site's [`Mode`].
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{file_name, source_url, still, Index, Mode, OUT_DIR};
-use crate::model::Archive;
+use crate::model::Talk;
+use crate::video::Video;
 
 /// A talk's thumbnail, decided once per build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,19 +33,15 @@ pub struct ImgView {
 /// Path of the theme's placeholder image in the output.
 pub const PLACEHOLDER: &str = "/static/talk.svg";
 
-/// Each talk's thumbnail, by talk index.
-pub fn thumbs_for(archive: &Archive, mode: Mode, index: &Index) -> Vec<Thumb> {
-    archive
-        .talks
-        .par_iter()
-        .map(|t| match mode {
-            Mode::None => Thumb::None,
-            Mode::Remote => source_url(t).map_or(Thumb::None, Thumb::Remote),
-            Mode::Local => source_url(t)
-                .and_then(|u| index.get(&u).map(str::to_string))
-                .map_or(Thumb::Placeholder, Thumb::Local),
-        })
-        .collect()
+/// A talk's thumbnail under `mode`; `videos` are its classified sources.
+pub fn thumb_for(talk: &Talk, videos: &[Video], mode: Mode, index: &Index) -> Thumb {
+    match mode {
+        Mode::None => Thumb::None,
+        Mode::Remote => source_url(talk, videos).map_or(Thumb::None, Thumb::Remote),
+        Mode::Local => source_url(talk, videos)
+            .and_then(|u| index.get(&u).map(str::to_string))
+            .map_or(Thumb::Placeholder, Thumb::Local),
+    }
 }
 
 /// Site-relative URL of a cached still in the output.
@@ -99,11 +95,10 @@ impl Thumb {
     }
 }
 
-/// [`thumbs_for`] with the site's mode and cache.
-pub fn for_config(archive: &Archive, config: &crate::config::Config) -> anyhow::Result<Vec<Thumb>> {
-    let index = match config.thumbnails {
-        Mode::Local => Index::shared(&super::cache_dir(config))?,
-        _ => Default::default(),
-    };
-    Ok(thumbs_for(archive, config.thumbnails, &index))
+/// The cache index [`thumb_for`] looks stills up in: empty unless the mode is `local`.
+pub fn index_for(config: &crate::config::Config) -> anyhow::Result<std::sync::Arc<Index>> {
+    match config.thumbnails {
+        Mode::Local => Index::shared(&super::cache_dir(config)),
+        _ => Ok(Default::default()),
+    }
 }

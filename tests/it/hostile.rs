@@ -321,7 +321,7 @@ fn search_records_of_a_hostile_talk_are_escaped_text() {
     let (archive, _) = podium::normalize::normalize(loaded, &Default::default());
     let config = podium::Config::default();
     let site = podium::render::Site::new(&archive, &config).expect("site");
-    let records = podium::search::records(&site);
+    let records = podium::search_records::records(&site);
     assert_eq!(records.len(), 2);
     let escaped = |what: &str, s: &str| {
         assert!(!s.contains(['<', '>', '"', '\'']), "{what} is not escaped: {s}");

@@ -13,6 +13,7 @@ mod init;
 mod interrupt;
 mod invariants;
 mod json;
+mod layers;
 mod outputs;
 mod pages;
 mod props;

@@ -314,3 +314,51 @@ fn empty_search_parts_are_neither_written_nor_merged() {
         assert!(tree.contains_key(&entry), "{entry} missing");
     }
 }
+
+/// Checks `api/speakers.json` of a built site: every speaker `talks.json` credits is
+/// listed once (unique slugs), with as many talks as it credits them with, and a URL
+/// whose page exists. Returns the number of speakers.
+fn check_speakers_api(out: &Path) -> usize {
+    let read = |p: &str| -> serde_json::Value { serde_json::from_slice(&std::fs::read(out.join(p)).unwrap()).unwrap() };
+    let (speakers, talks) = (read("api/speakers.json"), read("api/talks.json"));
+    let mut credited: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    for t in talks.as_array().unwrap() {
+        for s in t["speakers"].as_array().unwrap() {
+            *credited.entry(s.as_str().unwrap()).or_default() += 1;
+        }
+    }
+    let list = speakers.as_array().unwrap();
+    assert_eq!(list.len(), credited.len(), "one entry per credited speaker");
+    let mut slugs = std::collections::HashSet::new();
+    for s in list {
+        let name = s["name"].as_str().unwrap();
+        assert_eq!(s["talks"].as_u64(), credited.get(name).copied(), "talk count of {name}");
+        assert!(slugs.insert(s["slug"].as_str().unwrap()), "slug of {name} is unique");
+        let url = s["url"].as_str().unwrap();
+        let host_and_path = url.split_once("://").unwrap().1;
+        let path = &host_and_path[host_and_path.find('/').unwrap() + 1..];
+        let file = if path.ends_with('/') || path.is_empty() {
+            out.join(path).join("index.html")
+        } else {
+            out.join(path)
+        };
+        assert!(file.is_file(), "{name}: {url} has a page");
+        assert!(
+            std::fs::read_to_string(&file)
+                .unwrap()
+                .contains(&format!("<h1>{}", podium::render::escape_html(name))),
+            "{url} is {name}'s page"
+        );
+    }
+    list.len()
+}
+
+#[test]
+fn speakers_api_lists_every_speaker_with_their_page_and_talk_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let report = build_into(&repo().join("content"), &out, |_| {});
+    assert_eq!(check_speakers_api(&out), report.speakers);
+    let Some(real) = real_site() else { return };
+    assert!(check_speakers_api(real) > 10_000);
+}

@@ -46,7 +46,7 @@ fn sample_pages_render_with_the_layout_and_are_linked() {
     let config = podium::Config::load(&repo()).unwrap();
     archive.pages = podium::pages::load(&config.pages_dir, config.url_style).0;
     let site = podium::render::Site::new(&archive, &config).unwrap();
-    let records = podium::search::records(&site);
+    let records = podium::search_records::records(&site);
     let faq = records.iter().find(|r| r.url == "/pages/faq/").expect("FAQ record");
     assert!(faq.content.contains("enclosure"), "{}", faq.content);
 }

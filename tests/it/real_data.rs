@@ -113,7 +113,7 @@ fn search_filters_hold_every_speaker_and_tag() {
     let (archive, _) = podium::normalize::normalize(loaded, &Default::default());
     let config = podium::Config::default();
     let site = podium::render::Site::new(&archive, &config).expect("site");
-    let records = podium::search::records(&site);
+    let records = podium::search_records::records(&site);
     for (kind, terms) in [("speaker", &archive.speakers), ("tag", &archive.tags)] {
         let values: BTreeSet<&String> = records.iter().flat_map(|r| &r.filters[kind]).collect();
         let expected: BTreeSet<String> = terms.iter().map(|t| podium::search::escape(&t.name)).collect();

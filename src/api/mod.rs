@@ -1,11 +1,14 @@
 //! A read-only static JSON API next to the HTML: `/api/v2/video/<id>.json` in the
-//! old archive API v2 shape, plus `/api/events.json` and `/api/talks.json`.
+//! old archive API v2 shape, plus `/api/events.json` and `/api/talks.json`;
+//! [`speakers`] writes `/api/speakers.json`.
+
+pub mod speakers;
 
 use serde_json::{json, Map, Value};
 
 use crate::model::Talk;
 use crate::render::Site;
-use crate::video::{self, Video};
+use crate::video::Video;
 
 /// Every API file, as (output path, bytes).
 pub fn render(site: &Site<'_>) -> Vec<(String, Vec<u8>)> {
@@ -52,7 +55,8 @@ pub fn render(site: &Site<'_>) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn to_bytes(v: &Value) -> Vec<u8> {
+/// Compact JSON and a final newline, as every API file is written.
+pub(crate) fn to_bytes(v: &Value) -> Vec<u8> {
     let mut b = serde_json::to_vec(v).unwrap_or_default();
     b.push(b'\n');
     b
@@ -100,10 +104,10 @@ fn video_v2(site: &Site<'_>, t: usize, talk: &Talk) -> Value {
     put("url", format!("{}{}", site.config.base(), site.talk_url(t)).into());
     let mut embed = String::new();
     let mut files: Vec<(&str, String, Option<u64>)> = Vec::new();
-    for v in &talk.videos {
-        match video::classify(&v.kind, &v.url, v.size) {
-            Some(Video::Embed { embed_url, .. }) if embed.is_empty() => embed = embed_url,
-            Some(Video::File { url, mime, size, .. }) => {
+    for v in &site.talks[t].videos {
+        match v {
+            Video::Embed { embed_url, .. } if embed.is_empty() => embed = embed_url.clone(),
+            Video::File { url, mime, size, .. } => {
                 let slot = match mime.as_str() {
                     "video/mp4" => "mp4",
                     "video/webm" => "webm",
@@ -112,7 +116,7 @@ fn video_v2(site: &Site<'_>, t: usize, talk: &Talk) -> Value {
                     _ => continue,
                 };
                 if !files.iter().any(|f| f.0 == slot) {
-                    files.push((slot, url, size));
+                    files.push((slot, url.clone(), *size));
                 }
             }
             _ => {}

@@ -1,0 +1,46 @@
+//! What is derived from each talk once per build, after normalize, kept on one
+//! struct per talk: pages, feeds, the JSON API and the search records read it
+//! there rather than derive it again (classify its videos, render its description).
+
+use crate::model::Talk;
+use crate::thumbs::view::{thumb_for, Thumb};
+use crate::thumbs::{Index, Mode};
+use crate::video::{self, Video};
+
+/// One talk's derived values.
+#[derive(Debug, Clone)]
+pub struct PreparedTalk {
+    /// Site-relative URL of its page.
+    pub url: String,
+    /// Its video entries, classified ([`video::sources`]).
+    pub videos: Vec<Video>,
+    /// Its thumbnail (cached, placeholder, remote or none).
+    pub thumb: Thumb,
+    /// Its rendered, sanitised description.
+    pub description: String,
+    /// Its plain-text lead: the summary, else the description's first sentences.
+    pub lead: String,
+    /// Its list item (`card.html`); empty until the site renders it (a talk
+    /// appears in a dozen or more lists, so it is rendered once).
+    pub card: String,
+}
+
+/// A talk's rendered description and plain-text lead: the costly part of
+/// preparing it, which `serve` keeps between rebuilds for unchanged talks.
+pub fn texts(t: &Talk) -> (String, String) {
+    crate::describe::description_and_lead(&t.description, &t.summary, 300)
+}
+
+/// Prepares one talk from its URL and [`texts`] (the card is left empty).
+pub fn talk(t: &Talk, url: String, (description, lead): (String, String), mode: Mode, index: &Index) -> PreparedTalk {
+    let videos = video::sources(&t.videos);
+    let thumb = thumb_for(t, &videos, mode, index);
+    PreparedTalk {
+        url,
+        videos,
+        thumb,
+        description,
+        lead,
+        card: String::new(),
+    }
+}
