@@ -8,6 +8,9 @@
 //!
 //! Run with `cargo bench --bench linear`. Medians of 5 runs per size.
 
+// Tests and benches may unwrap: a panic is their failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

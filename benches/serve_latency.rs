@@ -19,6 +19,9 @@
 //! number of samples per kind (default 15; speakers get a third of them),
 //! `PODIUM_PYVIDEO` the data folder and `PODIUM_BIN` the `podium` binary to run.
 
+// Tests and benches may unwrap: a panic is their failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};

@@ -12,6 +12,9 @@
 //! `benches/thumbs_build.sh`. Optional file arguments after `--sizes` report the
 //! output sizes of real stills.
 
+// Tests and benches may unwrap: a panic is their failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::time::Instant;
 

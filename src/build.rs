@@ -190,7 +190,7 @@ fn whole_site_outputs_by_kind(
         .collect();
     out.push(label("sitemap, robots.txt")(crate::sitemap::robots(base)));
     for (kind, produce) in WHOLE_SITE {
-        out.extend(produce(site).into_iter().map(label(*kind)));
+        out.extend(produce(site).into_iter().map(label(kind)));
     }
     // Redirects come last: they may take no path that anything else writes.
     let taken = crate::redirects::Taken::new(

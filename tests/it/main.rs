@@ -3,6 +3,9 @@
 //! broken input (the real `podium` binary on each kind of damage), and property
 //! tests of the pieces the fuzz targets in `fuzz/` cover.
 
+// Tests and benches may unwrap: a panic is their failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod check;
 mod common;
 mod dates;
