@@ -203,7 +203,7 @@ fn entry<'a>(site: &'a Site<'_>, t: usize) -> Entry<'a> {
     let a = site.archive;
     let talk = &a.talks[t];
     let prepared = &site.talks[t];
-    let enclosure = prepared.videos.iter().find_map(|v| match v {
+    let enclosure = prepared.videos(talk).iter().find_map(|v| match v {
         Video::File { url, mime, size, .. } => Some(Enclosure {
             url: url.clone(),
             length: size.unwrap_or(0),

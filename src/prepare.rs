@@ -2,6 +2,8 @@
 //! struct per talk: pages, feeds, the JSON API and the search records read it
 //! there rather than derive it again (classify its videos, render its description).
 
+use std::sync::OnceLock;
+
 use crate::model::Talk;
 use crate::thumbs::view::{thumb_for, Thumb};
 use crate::thumbs::{Index, Mode};
@@ -12,8 +14,10 @@ use crate::video::{self, Video};
 pub struct PreparedTalk {
     /// Site-relative URL of its page.
     pub url: String,
-    /// Its video entries, classified ([`video::sources`]).
-    pub videos: Vec<Video>,
+    /// Its video entries, classified ([`video::sources`]) on first use: a talk
+    /// with a `thumbnail_url` needs them only for its page, feeds and API record,
+    /// and `serve` prepares every talk again on each update.
+    pub videos: OnceLock<Vec<Video>>,
     /// Its thumbnail (cached, placeholder, remote or none).
     pub thumb: Thumb,
     /// Its rendered, sanitised description.
@@ -33,8 +37,8 @@ pub fn texts(t: &Talk) -> (String, String) {
 
 /// Prepares one talk from its URL and [`texts`] (the card is left empty).
 pub fn talk(t: &Talk, url: String, (description, lead): (String, String), mode: Mode, index: &Index) -> PreparedTalk {
-    let videos = video::sources(&t.videos);
-    let thumb = thumb_for(t, &videos, mode, index);
+    let videos = OnceLock::new();
+    let thumb = thumb_for(t, || videos.get_or_init(|| video::sources(&t.videos)), mode, index);
     PreparedTalk {
         url,
         videos,
@@ -42,5 +46,12 @@ pub fn talk(t: &Talk, url: String, (description, lead): (String, String), mode: 
         description,
         lead,
         card: String::new(),
+    }
+}
+
+impl PreparedTalk {
+    /// The talk's classified video entries (`t` is the talk this was prepared from).
+    pub fn videos(&self, t: &Talk) -> &[Video] {
+        self.videos.get_or_init(|| video::sources(&t.videos))
     }
 }

@@ -613,7 +613,7 @@ impl<'a> Site<'a> {
         let url = self.talk_url(t).to_string();
         let mut ctx = self.context(&url);
         let prepared = &self.talks[t];
-        let youtube_thumb = prepared.videos.iter().find_map(|v| match v {
+        let youtube_thumb = prepared.videos(talk).iter().find_map(|v| match v {
             Video::Embed {
                 thumbnail: Some(th), ..
             } => Some(th.clone()),
@@ -621,7 +621,7 @@ impl<'a> Site<'a> {
         });
         let thumbnail = talk.thumbnail.clone().or(youtube_thumb);
         let videos: Vec<Video> = prepared
-            .videos
+            .videos(talk)
             .iter()
             .cloned()
             .map(|v| v.with_fallback_thumbnail(thumbnail.as_deref()))

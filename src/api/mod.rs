@@ -104,7 +104,7 @@ fn video_v2(site: &Site<'_>, t: usize, talk: &Talk) -> Value {
     put("url", format!("{}{}", site.config.base(), site.talk_url(t)).into());
     let mut embed = String::new();
     let mut files: Vec<(&str, String, Option<u64>)> = Vec::new();
-    for v in &site.talks[t].videos {
+    for v in site.talks[t].videos(talk) {
         match v {
             Video::Embed { embed_url, .. } if embed.is_empty() => embed = embed_url.clone(),
             Video::File { url, mime, size, .. } => {

@@ -82,7 +82,8 @@ pub struct Wanted {
 pub fn wanted(archive: &Archive) -> Vec<Wanted> {
     let mut by_url: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for t in &archive.talks {
-        if let Some(url) = super::source_url(t, &crate::video::sources(&t.videos)) {
+        let videos = std::cell::OnceCell::new();
+        if let Some(url) = super::source_url(t, || videos.get_or_init(|| crate::video::sources(&t.videos))) {
             by_url.entry(url).or_default().push(t.source.clone());
         }
     }

@@ -155,12 +155,13 @@ pub fn is_file_name(name: &str) -> bool {
 /// The URL of a talk's still: its `thumbnail_url`, else one derived from its video
 /// (YouTube's `hqdefault.jpg`, the Internet Archive's item image). Vimeo stills need
 /// an API call, so Vimeo talks without `thumbnail_url` have none.
-/// `videos` are the talk's classified sources ([`video::sources`]).
-pub fn source_url(talk: &Talk, videos: &[Video]) -> Option<String> {
+/// `videos` gives the talk's classified sources ([`video::sources`]), only
+/// called when the talk has no `thumbnail_url`.
+pub fn source_url<'v>(talk: &Talk, videos: impl FnOnce() -> &'v [Video]) -> Option<String> {
     if let Some(t) = talk.thumbnail.as_deref().and_then(video::safe_http_url) {
         return Some(t);
     }
-    videos.iter().find_map(|v| match v {
+    videos().iter().find_map(|v| match v {
         Video::Embed {
             thumbnail: Some(th), ..
         } => Some(th.clone()),

@@ -33,8 +33,8 @@ pub struct ImgView {
 /// Path of the theme's placeholder image in the output.
 pub const PLACEHOLDER: &str = "/static/talk.svg";
 
-/// A talk's thumbnail under `mode`; `videos` are its classified sources.
-pub fn thumb_for(talk: &Talk, videos: &[Video], mode: Mode, index: &Index) -> Thumb {
+/// A talk's thumbnail under `mode`; `videos` gives its classified sources.
+pub fn thumb_for<'v>(talk: &Talk, videos: impl FnOnce() -> &'v [Video], mode: Mode, index: &Index) -> Thumb {
     match mode {
         Mode::None => Thumb::None,
         Mode::Remote => source_url(talk, videos).map_or(Thumb::None, Thumb::Remote),
