@@ -213,6 +213,9 @@ function watch(page) {
   page.on("pageerror", (e) => w.consoleErrors.push(`uncaught: ${e.message}`));
   page.on("requestfailed", (r) => {
     const why = r.failure()?.errorText;
+    // An image the page dropped before it loaded (search results replaced as you
+    // type) is cancelled, not failed; a missing one answers 404 (below).
+    if (r.resourceType() === "image" && why === "net::ERR_ABORTED") return;
     if (isLoopback(r.url())) w.failedLoopback.push(`${r.url()}: ${why}`);
     else if (r.resourceType() === "document" && r.frame() !== page.mainFrame())
       w.frameFailures.push(`${r.url()}: ${why}`);
