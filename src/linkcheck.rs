@@ -5,9 +5,9 @@
 //! unquoted attributes are handled as a browser would. Checked: `href` of `a` and
 //! `link`; `src` of `script`, `img`, `source`, `iframe`, `video` and `audio`;
 //! `srcset` of `img` and `source`; `poster` of `video`; `action` of `form`; the URL
-//! of a `<meta http-equiv=refresh>`; and `data-*` attributes whose value starts with
-//! `/` (space-separated site paths a script loads, such as the search page's index
-//! parts; these may name a folder). External (`http:`, `https:`, `//host`), `mailto:`
+//! of a `<meta http-equiv=refresh>`; and the search page's `data-runtime`,
+//! `data-parts` and `data-talk-image` (site paths its script loads; an index part is
+//! a folder). External (`http:`, `https:`, `//host`), `mailto:`
 //! and other schemes are skipped; `javascript:` is an error. URLs resolve against the
 //! page (and its `<base href>`); root-relative URLs must start with the base path;
 //! `/x/` is served by `x/index.html`. A `#fragment` must name an `id` (or `<a name>`)
@@ -52,7 +52,7 @@ pub struct PageLink {
     pub url: String,
     pub line: usize,
     pub column: usize,
-    /// Named by a `data-*` attribute: a folder (any file below it) also resolves.
+    /// Named by one of [`SCRIPT_PATH_ATTRS`]: a folder (any file below it) also resolves.
     pub folder_ok: bool,
 }
 
@@ -381,6 +381,12 @@ pub fn scan_page(text: &str) -> PageScan {
     state.scan
 }
 
+/// The attributes in which the theme's search page names the files its script loads
+/// (`templates/search.html`): space-separated site paths, index parts as folders.
+/// Named one by one: other `data-*` attributes hold text (`data-title` is a talk's
+/// title, which may well start with `/`).
+const SCRIPT_PATH_ATTRS: &[&str] = &["data-runtime", "data-parts", "data-talk-image"];
+
 /// The URL of a refresh's `content` (`0; url=/x/`, `5;URL='x'`), if it names one.
 fn refresh_url(content: &str) -> Option<&str> {
     let (_, rest) = content.split_once([';', ','])?;
@@ -504,7 +510,7 @@ impl TokenSink for Sink<'_> {
                         if let Some(url) = refresh_url(value) {
                             push(url, false);
                         }
-                    } else if attr_name.starts_with("data-") && value.starts_with('/') {
+                    } else if SCRIPT_PATH_ATTRS.contains(&attr_name) {
                         for url in value.split_whitespace() {
                             push(url, true);
                         }
@@ -643,7 +649,7 @@ mod tests {
     fn finds_srcset_form_refresh_and_data_paths() {
         let html = "<img src=a.png srcset=\"/t/a-320.jpg 320w, /t/a-640.jpg 640w\">\n\
                     <form action=\"/search/\"></form><meta http-equiv=Refresh content=\"0; URL='/new/'\">\n\
-                    <div data-parts=\"/pf/ /pf-2/\" data-filter=\"year\" data-embed=\"https://ex.org/e\">";
+                    <div data-parts=\"/pf/ /pf-2/\" data-filter=\"year\" data-title=\"/metrics, a must\">";
         let got: Vec<(String, bool)> = scan_page(html)
             .links
             .into_iter()

@@ -984,7 +984,10 @@ impl<'a> Site<'a> {
                 // The search page's filter parameter, with the name as shown.
                 let param = if kind == TermKind::Speaker { "speaker" } else { "tag" };
                 let value = percent_encoding::utf8_percent_encode(&term.name, percent_encoding::NON_ALPHANUMERIC);
-                ctx.insert("search_within", &self.link(&format!("/search/?{param}={value}")));
+                ctx.insert(
+                    "search_within",
+                    &self.link(&format!("{}?{param}={value}", self.urls.search)),
+                );
             }
         }
         Ok((url, self.render("term.html", &ctx)?))
