@@ -1,12 +1,14 @@
 // End-to-end test of a built podium site in headless Chromium (Debian's
 // /usr/bin/chromium driven by playwright-core; no browser download).
 //
-//   node e2e.mjs --site DIR [--hostile DIR] [--big DIR] [--screenshots DIR]
+//   node e2e.mjs --site DIR [--hostile DIR] [--big DIR] [--subpath DIR] [--screenshots DIR]
 //
 // --site is a site built from the bundled sample (`podium build --output DIR`);
 // --hostile one built from tests/fixtures/hostile (payloads in every field; with
 // the repository's podium.toml, two index parts, all talks in the second);
 // --big one built from a generated archive (benches/gen_archive.py, 20,000 talks).
+// --subpath one built from the sample with `--base-url https://user.github.io/archive/`,
+// served under /archive/ only, as GitHub Pages serves a project site (subpath_suite.mjs).
 // The search page's checks (search_suite.mjs) run on the sample and the big one.
 // The test serves it on 127.0.0.1 with a tiny static server (below), then:
 // searches from the header box, filters by year, follows a result, checks the
@@ -36,6 +38,7 @@ import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { hostileSuite, searchSuite } from "./search_suite.mjs";
+import { SUBPATH, subpathSuite } from "./subpath_suite.mjs";
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,9 +53,10 @@ function parseArgs(argv) {
     if (a === "--site") out.site = argv[++i];
     else if (a === "--hostile") out.hostile = path.resolve(argv[++i]);
     else if (a === "--big") out.big = path.resolve(argv[++i]);
+    else if (a === "--subpath") out.subpath = path.resolve(argv[++i]);
     else if (a === "--screenshots") out.screenshots = argv[++i];
     else if (a === "-h" || a === "--help") {
-      console.log("usage: node e2e.mjs --site DIR [--hostile DIR] [--big DIR] [--screenshots DIR]");
+      console.log("usage: node e2e.mjs --site DIR [--hostile DIR] [--big DIR] [--subpath DIR] [--screenshots DIR]");
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -104,8 +108,10 @@ const TYPES = {
 };
 
 /** Serves `root` on 127.0.0.1: `/x/` is `x/index.html`, `/x` (a folder) redirects
- * to `/x/`, a missing file is the site's 404.html with status 404. */
-export function serve(root) {
+ * to `/x/`, a missing file is the site's 404.html with status 404. With a `prefix`
+ * (`/archive`), the site is served under that path only, as GitHub Pages serves a
+ * project site: anything outside it is a bare 404. */
+export function serve(root, prefix = "") {
   const server = http.createServer((req, res) => {
     let rel;
     try {
@@ -113,6 +119,17 @@ export function serve(root) {
     } catch {
       res.writeHead(400).end("bad request");
       return;
+    }
+    if (prefix) {
+      if (rel === prefix) {
+        res.writeHead(301, { location: prefix + "/" }).end();
+        return;
+      }
+      if (!rel.startsWith(prefix + "/")) {
+        res.writeHead(404, { "content-type": TYPES[".txt"] }).end("outside the site's path");
+        return;
+      }
+      rel = rel.slice(prefix.length);
     }
     let file = path.join(root, rel);
     if (file !== root && !file.startsWith(root + path.sep)) {
@@ -122,7 +139,7 @@ export function serve(root) {
     fs.stat(file, (err, st) => {
       if (!err && st.isDirectory()) {
         if (!rel.endsWith("/")) {
-          res.writeHead(301, { location: rel + "/" }).end();
+          res.writeHead(301, { location: prefix + rel + "/" }).end();
           return;
         }
         file = path.join(file, "index.html");
@@ -469,6 +486,12 @@ async function main() {
     const s = await serve(opts.big);
     servers.push(s);
     await searchSuite({ ...suiteArgs, label: "big", site: opts.big, open: opener(`http://127.0.0.1:${s.address().port}`) });
+  }
+  if (opts.subpath) {
+    const s = await serve(opts.subpath, SUBPATH);
+    servers.push(s);
+    const subBase = `http://127.0.0.1:${s.address().port}`;
+    await subpathSuite({ test, assert, site: opts.subpath, SAMPLE, base: subBase, open: opener(subBase) });
   }
   await thumbnailTests({ opts, open, shot });
 

@@ -6,6 +6,7 @@
 mod check;
 mod common;
 mod dates;
+mod deploy;
 mod files;
 mod golden;
 mod hostile;
