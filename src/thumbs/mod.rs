@@ -93,7 +93,7 @@ impl Manifest {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .with_context(|| format!("invalid thumbnail manifest `{}`", path.display()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest {
-                version: 1,
+                version: VERSION,
                 ..Manifest::default()
             },
             Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
