@@ -710,11 +710,7 @@ impl<'a> Site<'a> {
             .collect();
         // For crawlers (og:image, JSON-LD): the copy in the site when there is one.
         let thumbnail = match &self.thumbs[t] {
-            Thumb::Local(key) => Some(format!(
-                "{}{}",
-                self.config.base(),
-                crate::thumbs::view::local_url(key, crate::thumbs::still::SIZES[0].0)
-            )),
+            Thumb::Local(key) => Some(format!("{}{}", self.config.base(), crate::thumbs::view::share_url(key))),
             _ => thumbnail,
         };
         let lead = self.leads[t].clone();

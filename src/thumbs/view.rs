@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{file_name, source_url, still, Index, Mode, OUT_DIR};
+use super::{file_name, image_url, share_name, source_url, still, Index, Mode, OUT_DIR};
 use crate::model::Archive;
 
 /// A talk's thumbnail, decided once per build.
@@ -40,7 +40,7 @@ pub fn thumbs_for(archive: &Archive, mode: Mode, index: &Index) -> Vec<Thumb> {
         .par_iter()
         .map(|t| match mode {
             Mode::None => Thumb::None,
-            Mode::Remote => source_url(t).map_or(Thumb::None, Thumb::Remote),
+            Mode::Remote => image_url(t).map_or(Thumb::None, Thumb::Remote),
             Mode::Local => source_url(t)
                 .and_then(|u| index.get(&u).map(str::to_string))
                 .map_or(Thumb::Placeholder, Thumb::Local),
@@ -48,9 +48,15 @@ pub fn thumbs_for(archive: &Archive, mode: Mode, index: &Index) -> Vec<Thumb> {
         .collect()
 }
 
-/// Site-relative URL of a cached still in the output.
+/// Site-relative URL of a cached still (WebP) in the output.
 pub fn local_url(key: &str, width: u32) -> String {
     format!("/{OUT_DIR}/{}", file_name(key, width))
+}
+
+/// Site-relative URL of a cached still's JPEG copy, for `og:image`, the Twitter
+/// card and JSON-LD (not every link-preview reader takes WebP).
+pub fn share_url(key: &str) -> String {
+    format!("/{OUT_DIR}/{}", share_name(key))
 }
 
 impl Thumb {

@@ -103,6 +103,7 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".jpg": "image/jpeg",
+  ".webp": "image/webp",
   ".ico": "image/x-icon",
   ".wasm": "application/wasm",
 };
@@ -528,10 +529,16 @@ async function thumbnailTests({ opts, open, shot }) {
         })));
         const info = await imgs.evaluateAll((els) => els.map((e) => ({ src: e.currentSrc || e.src, w: e.naturalWidth, alt: e.getAttribute("alt") })));
         assert(info.length > 0, `${url}: no ${selector}`);
-        const local = info.filter((i) => /\/thumbs\/[0-9a-f]{32}-(240|480)\.jpg$/.test(i.src));
+        const local = info.filter((i) => /\/thumbs\/[0-9a-f]{32}-(240|480)\.webp$/.test(i.src));
         assert(local.length > 0, `${url}: no image from /thumbs/: ${JSON.stringify(info.slice(0, 3))}`);
         assert(local.every((i) => i.w > 0), `${url}: a still did not load: ${JSON.stringify(local.filter((i) => !i.w))}`);
         assert(info.every((i) => i.alt === ""), `${url}: the title is beside each image, so alt=""`);
+        if (name === "talk") {
+          // Link previews get the JPEG copy (not every reader of og:image takes WebP), and it is in the site.
+          const og = await page.locator('meta[property="og:image"]').getAttribute("content");
+          assert(/\/thumbs\/[0-9a-f]{32}-480\.jpg$/.test(og || ""), `${url}: og:image is not the site's JPEG copy: ${og}`);
+          assert(fs.existsSync(path.join(opts.site, new URL(og).pathname)), `${url}: ${og} is not in the site`);
+        }
         const third = w.thirdParty();
         assert(third.length === 0, `${url} asked third parties:\n  ${third.map((r) => `${r.type} ${r.url}`).join("\n  ")}`);
         await page.evaluate(() => window.scrollTo(0, 0));
