@@ -27,11 +27,13 @@ pub mod pages;
 pub mod pelican;
 pub mod redirects;
 pub mod render;
+pub mod rules;
 pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sitemap;
 pub mod slugs;
+pub mod text;
 pub mod thumbs;
 pub mod urls;
 pub mod video;
