@@ -161,7 +161,8 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport> {
     problems.extend(unique_slugs(&facts));
     problems.extend(spellings(&facts, "speaker", speaker_key, |f| &f.speakers));
     problems.extend(spellings(&facts, "tag", tag_key, |f| &f.tags));
-    drop(event_titles);
+    // Only the problems are needed from here on; normalize's peak is the run's.
+    drop((event_titles, facts));
 
     // Whatever else would stop a build, for files the rules found clean.
     let mut counts = vec![("talks", loaded.talks.len()), ("events", loaded.events.len())];
@@ -406,10 +407,8 @@ fn check_record(ctx: &mut FileCtx<'_>, prefix: &str, raw: &RawTalk) -> Facts {
     }
 
     // title
-    if let Some(title) = &r.title {
-        if clean_line(title).is_empty() {
-            ctx.error(&p("title"), "`title` is empty");
-        }
+    if r.title.as_deref().is_some_and(|t| rules::title(t).is_none()) {
+        ctx.error(&p("title"), "`title` is empty");
     }
 
     // recorded
@@ -548,8 +547,7 @@ fn check_record(ctx: &mut FileCtx<'_>, prefix: &str, raw: &RawTalk) -> Facts {
         None => r
             .title
             .as_deref()
-            .map(clean_line)
-            .filter(|t| !t.is_empty())
+            .and_then(rules::title)
             .map(|t| (slugs::slugify(&t), ctx.pos(&p("title")), false)),
     };
     let category = match (pyvideo, category, &raw.event_dir) {
@@ -626,7 +624,7 @@ fn check_category(mut ctx: FileCtx<'_>, event: &RawEvent) -> Vec<Problem> {
         }
         let d = &event.data;
         match key.as_str() {
-            "title" if clean_line(&d.title).is_empty() => ctx.error(&kp, "`title` is empty"),
+            "title" if rules::title(&d.title).is_none() => ctx.error(&kp, "`title` is empty"),
             "url" => {
                 if let Some(u) = &d.url {
                     ctx.url_rule(&kp, "`url`", u);

@@ -319,7 +319,7 @@ pub const MAX_LIKELY_DURATION: f64 = 12.0 * 3600.0;
 
 /// A duration as published: whole seconds, when it is a plausible number.
 pub fn duration_seconds(d: f64) -> Option<u64> {
-    (d.is_finite() && d >= 0.0 && d < 1e9).then(|| d.round() as u64)
+    (0.0..1e9).contains(&d).then(|| d.round() as u64)
 }
 
 /// Whether `check` warns that a duration looks like milliseconds.
@@ -331,11 +331,7 @@ pub fn likely_milliseconds(d: f64) -> bool {
 
 /// The slug a record asks for: its own `slug` made URL-safe, else `fallback()`.
 /// Also returns the given slug when making it safe changed it (a warning).
-pub fn wished_slug<'a>(
-    given: Option<&'a str>,
-    style: UrlStyle,
-    fallback: impl FnOnce() -> String,
-) -> (String, Option<&'a str>) {
+pub fn wished_slug(given: Option<&str>, style: UrlStyle, fallback: impl FnOnce() -> String) -> (String, Option<&str>) {
     match given.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => {
             let safe = slugs::given_slug(s, style);
