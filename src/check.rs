@@ -478,16 +478,11 @@ fn check_record(ctx: &mut FileCtx<'_>, prefix: &str, raw: &RawTalk) -> Facts {
             }
         }
     }
-    for (kind, url) in [
-        ("mp4", &r.video_mp4_url),
-        ("webm", &r.video_webm_url),
-        ("ogv", &r.video_ogv_url),
-        ("flv", &r.video_flv_url),
-    ] {
-        if let Some(url) = set(url) {
+    for (kind, url, _) in r.download_fields() {
+        if let Some(url) = url.filter(|s| pyvideo || !s.is_empty()) {
             has_video = true;
             let field = format!("video_{kind}_url");
-            ctx.url_rule(&p(&field), &format!("`{field}`"), &url);
+            ctx.url_rule(&p(&field), &format!("`{field}`"), url);
         }
     }
     if let Some(embed) = set(&r.embed) {

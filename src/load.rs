@@ -125,6 +125,16 @@ impl RawRecord {
     pub fn unpublishable(&self, listed: bool) -> Option<&'static str> {
         crate::rules::unpublishable(self.title.as_deref(), self.category.as_deref(), listed)
     }
+
+    /// The archive API's direct download fields: (kind, URL, size in bytes).
+    pub fn download_fields(&self) -> [(&'static str, Option<&str>, Option<u64>); 4] {
+        [
+            ("mp4", self.video_mp4_url.as_deref(), self.video_mp4_length),
+            ("webm", self.video_webm_url.as_deref(), self.video_webm_length),
+            ("ogv", self.video_ogv_url.as_deref(), self.video_ogv_length),
+            ("flv", self.video_flv_url.as_deref(), self.video_flv_length),
+        ]
+    }
 }
 
 pub use crate::rules::NO_EVENT;
@@ -477,7 +487,7 @@ fn talks_from(path: &Path, text: &str, event_dir: Option<PathBuf>) -> std::resul
 }
 
 fn has_api_video(r: &RawRecord) -> bool {
-    r.video_mp4_url.is_some() || r.video_webm_url.is_some() || r.video_ogv_url.is_some() || r.video_flv_url.is_some()
+    r.download_fields().iter().any(|(_, url, _)| url.is_some())
 }
 
 fn load_no_publish(path: &Path, loaded: &mut Loaded) {

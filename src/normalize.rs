@@ -382,7 +382,7 @@ pub type TalkParts = (Talk, Vec<String>, Vec<String>, Option<(String, String)>);
 /// Pure: `serve` calls it to re-check a single edited record.
 pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec<Problem>) -> Option<TalkParts> {
     let path = raw.path;
-    let r: RawRecord = raw.record;
+    let mut r: RawRecord = raw.record;
     let at = |msg: String| match raw.index {
         Some(i) => format!("record {i}: {msg}"),
         None => msg,
@@ -421,8 +421,8 @@ pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec
         }
         kept
     };
-    let speakers = clean_list(r.speakers, "speaker", problems);
-    let tags = clean_list(r.tags, "tag", problems);
+    let speakers = clean_list(r.speakers.take(), "speaker", problems);
+    let tags = clean_list(r.tags.take(), "tag", problems);
 
     let language = r
         .language
@@ -434,7 +434,7 @@ pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec
     let duration = r.duration.and_then(rules::duration_seconds);
 
     let mut videos = Vec::new();
-    for v in r.videos.unwrap_or_default() {
+    for v in r.videos.take().unwrap_or_default() {
         let Some(url) = v.url.as_deref() else { continue };
         if let Some(url) = checked_url(url, &path, "video url", problems) {
             videos.push(VideoSource {
@@ -444,13 +444,8 @@ pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec
             });
         }
     }
-    for (kind, url, len) in [
-        ("mp4", &r.video_mp4_url, r.video_mp4_length),
-        ("webm", &r.video_webm_url, r.video_webm_length),
-        ("ogv", &r.video_ogv_url, r.video_ogv_length),
-        ("flv", &r.video_flv_url, r.video_flv_length),
-    ] {
-        if let Some(url) = url.as_deref().filter(|u| !u.trim().is_empty()) {
+    for (kind, url, len) in r.download_fields() {
+        if let Some(url) = url.filter(|u| !u.trim().is_empty()) {
             if let Some(url) = checked_url(url, &path, &format!("video_{kind}_url"), problems) {
                 videos.push(VideoSource {
                     kind: kind.into(),
