@@ -168,7 +168,7 @@ pub fn shown(raw: &str, max_chars: usize) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || crate::normalize::is_invisible(c) {
+        if c.is_control() || crate::text::is_invisible(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);

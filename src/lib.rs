@@ -6,9 +6,10 @@
 //! is a thin layer over [`build::build`]. `serve` (feature `serve`) keeps the site
 //! in memory and re-renders only what each change to the inputs touches.
 //!
-//! [`check::check`] validates a data folder (load → its own rules → normalize)
-//! without writing anything; [`linkcheck::check_site`] checks a built site's links;
-//! [`init::init`] scaffolds a new archive.
+//! [`check::check`] validates a data folder without writing anything: load, with
+//! the field rules of [`rules`] (which normalize applies too) placed at positions
+//! as each file is parsed, then normalize. [`linkcheck::check_site`] checks a built
+//! site's links; [`init::init`] scaffolds a new archive.
 
 pub mod api;
 pub mod build;
@@ -27,11 +28,13 @@ pub mod pages;
 pub mod pelican;
 pub mod redirects;
 pub mod render;
+pub mod rules;
 pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sitemap;
 pub mod slugs;
+pub mod text;
 pub mod thumbs;
 pub mod urls;
 pub mod video;
