@@ -101,7 +101,9 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, ": {sev}: {}", self.message)
+        // Messages quote input values; escaping here too means no message built
+        // anywhere (build or check) can print a forged second line.
+        write!(f, ": {sev}: {}", shown(&self.message, usize::MAX))
     }
 }
 

@@ -207,7 +207,7 @@ impl NameFault {
             NameFault::Repeated => format!("{what} `{}` is listed twice", quoted(name)),
             NameFault::EmptyTag => "empty tag; tags need at least one character".into(),
             NameFault::Blank => format!("empty {what} name; the build ignores it"),
-            NameFault::Untrimmed => format!("speaker `{name}` has leading or trailing whitespace"),
+            NameFault::Untrimmed => format!("speaker `{}` has leading or trailing whitespace", quoted(name)),
         }
     }
 }
@@ -459,13 +459,11 @@ pub fn is_integer(v: &Value) -> bool {
     }
 }
 
-/// A raw value as quoted in `check`'s messages: its first 80 characters.
+/// A raw value as quoted in `check`'s messages: its first 80 characters, with
+/// control and bidi characters escaped (see [`crate::diag::shown`]), so that data
+/// cannot forge a diagnostic line.
 pub fn quoted(s: &str) -> String {
-    let mut out: String = s.chars().take(80).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
+    crate::diag::shown(s, 80)
 }
 
 #[cfg(test)]
