@@ -1,10 +1,12 @@
 //! `podium check`: validates a data folder without writing a site.
 //!
-//! Runs [`load`](crate::load::load), then its own rule pass over the raw JSON of
-//! every file (the published pyvideo/data schema, with each problem placed at the
-//! key it is about), then archive-wide rules (unique ids and slugs, spellings),
-//! and finally [`normalize`](crate::normalize::normalize), whose errors are kept
-//! for files the rules found clean, so a data folder that passes `check` also builds.
+//! Reads and parses each file once, through [`load`](crate::load::load_inspecting):
+//! while a file's text is in memory, the field rules of [`crate::rules`] run on its
+//! records and each fault is placed at the key it is about (with the stricter
+//! pyvideo/data schema on top). Then come archive-wide rules (unique ids and
+//! slugs, spellings, `category` against the event's title), and finally
+//! [`normalize`](crate::normalize::normalize) on the same records, whose errors are
+//! kept for files the rules found clean, so a data folder that passes `check` also builds.
 
 mod json_pos;
 #[cfg(test)]
@@ -14,24 +16,23 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use rayon::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::date::Date;
 use crate::diag::{LineIndex, Problem, Severity};
-use crate::load::{self, Format, LoadOptions, RawTalk};
-use crate::normalize::{self, clean_line, NormalizeOptions};
+use crate::load::{self, Format, LoadOptions, RawEvent, RawRelated, RawTalk};
+use crate::normalize::{self, NormalizeOptions};
+use crate::rules::{self, quoted, CategoryField, Ty};
 use crate::slugs;
+use crate::text::{clean_line, fold};
 use json_pos::Positions;
+
+pub use crate::rules::MAX_LIKELY_DURATION;
 
 /// Longest file or folder name, in UTF-8 bytes. pyvideo/data's own test
 /// (`.tests/filename_length.py`) fails names of 140 bytes or more, because eCryptfs
 /// needs room in the 255-byte limit to encrypt names.
 pub const MAX_FILE_NAME_BYTES: usize = 139;
-
-/// Durations above this (12 hours, in seconds) are probably milliseconds.
-pub const MAX_LIKELY_DURATION: f64 = 12.0 * 3600.0;
 
 /// Switches for one check.
 #[derive(Debug, Clone, Default)]
@@ -133,49 +134,35 @@ impl CheckReport {
 /// Checks the data folder at `root`. Problems are in the report; `Err` only when
 /// the folder cannot be read at all.
 pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport> {
-    let mut loaded = load::load(
+    let (mut loaded, found) = load::load_inspecting(
         root,
         &LoadOptions {
             follow_links: opts.follow_links,
         },
+        &Rules,
     )?;
     let mut problems = std::mem::take(&mut loaded.problems);
     problems.extend(file_name_lengths(root, opts.follow_links));
+    let mut facts = Vec::new();
+    for f in found {
+        problems.extend(f.problems);
+        facts.extend(f.facts);
+    }
 
-    // Per file: the schema and per-record rules, in parallel.
+    // Across the archive.
     let event_titles: HashMap<&Path, &str> = loaded
         .events
         .iter()
         .map(|e| (e.dir.as_path(), e.data.title.as_str()))
         .collect();
-    problems.extend(
-        loaded
-            .events
-            .par_iter()
-            .flat_map_iter(|e| check_category_file(&e.path))
-            .collect::<Vec<_>>(),
-    );
-    let mut by_file: BTreeMap<&Path, Vec<&RawTalk>> = BTreeMap::new();
-    for t in &loaded.talks {
-        by_file.entry(&t.path).or_default().push(t);
-    }
-    let files: Vec<(&Path, Vec<&RawTalk>)> = by_file.into_iter().collect();
-    let results: Vec<(Vec<Problem>, Vec<Facts>)> = files
-        .par_iter()
-        .map(|(path, talks)| check_talk_file(path, talks, &event_titles))
-        .collect();
-    let mut facts = Vec::new();
-    for (p, f) in results {
-        problems.extend(p);
-        facts.extend(f);
-    }
-
-    // Across the archive.
+    problems.extend(categories(&facts, &event_titles));
     facts.sort_by(|a, b| (a.format, &a.path, a.index).cmp(&(b.format, &b.path, b.index)));
     problems.extend(unique_ids(&facts));
     problems.extend(unique_slugs(&facts));
     problems.extend(spellings(&facts, "speaker", speaker_key, |f| &f.speakers));
     problems.extend(spellings(&facts, "tag", tag_key, |f| &f.tags));
+    // Only the problems are needed from here on; normalize's peak is the run's.
+    drop((event_titles, facts));
 
     // Whatever else would stop a build, for files the rules found clean.
     let mut counts = vec![("talks", loaded.talks.len()), ("events", loaded.events.len())];
@@ -212,6 +199,52 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport> {
     })
 }
 
+/// What the per-file rules found in one file.
+#[derive(Default)]
+struct Found {
+    problems: Vec<Problem>,
+    facts: Vec<Facts>,
+}
+
+/// The per-file rules, run by load on each file it parsed.
+struct Rules;
+
+impl load::Inspect for Rules {
+    type Findings = Found;
+
+    fn event(&self, text: &str, event: &RawEvent) -> Found {
+        Found {
+            problems: check_category(FileCtx::new(&event.path, text), event),
+            facts: Vec::new(),
+        }
+    }
+
+    fn talks(&self, path: &Path, text: &str, talks: &[RawTalk]) -> Found {
+        if talks.is_empty() {
+            return Found::default();
+        }
+        let mut ctx = FileCtx::new(path, text);
+        let mut facts = Vec::with_capacity(talks.len());
+        let root_is_list = text.trim_start().starts_with('[');
+        for t in talks {
+            let prefix = match (t.index, root_is_list) {
+                (None, _) => String::new(),
+                (Some(i), true) => format!("/{i}"),
+                (Some(i), false) => format!("/results/{i}"),
+            };
+            // A record given as a JSON array parses, but is not one the rules read.
+            if !ctx.is(&prefix, b'{') {
+                continue;
+            }
+            facts.push(check_record(&mut ctx, &prefix, t));
+        }
+        Found {
+            problems: ctx.problems,
+            facts,
+        }
+    }
+}
+
 /// Facts about one record that archive-wide rules need, with their positions.
 #[derive(Debug)]
 struct Facts {
@@ -227,6 +260,9 @@ struct Facts {
     slug: Option<(String, Pos, bool)>,
     speakers: Vec<(String, Pos)>,
     tags: Vec<(String, Pos)>,
+    /// A pyvideo record's `category` and its event folder, to compare with the
+    /// event's title.
+    category: Option<(String, Pos, PathBuf)>,
 }
 
 /// A 1-based line and column, when known.
@@ -246,293 +282,168 @@ fn problem_at(path: &Path, pos: Pos, severity: Severity, message: String) -> Pro
 /// One file's text, positions and findings.
 struct FileCtx<'a> {
     path: &'a Path,
+    text: &'a str,
     lines: LineIndex,
     pos: Positions,
     problems: Vec<Problem>,
 }
 
-impl FileCtx<'_> {
+impl<'a> FileCtx<'a> {
+    fn new(path: &'a Path, text: &'a str) -> Self {
+        FileCtx {
+            path,
+            text,
+            lines: LineIndex::new(text.as_bytes()),
+            pos: Positions::scan(text),
+            problems: Vec::new(),
+        }
+    }
+
     fn pos(&self, pointer: &str) -> Pos {
         self.pos.offset(pointer).map(|o| self.lines.line_col(o))
     }
 
-    fn error(&mut self, pointer: &str, message: impl Into<String>) {
-        let p = problem_at(self.path, self.pos(pointer), Severity::Error, message.into());
+    fn add(&mut self, pointer: &str, severity: Severity, message: String) {
+        let p = problem_at(self.path, self.pos(pointer), severity, message);
         self.problems.push(p);
+    }
+
+    fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        self.add(pointer, Severity::Error, message.into());
     }
 
     fn warning(&mut self, pointer: &str, message: impl Into<String>) {
-        let p = problem_at(self.path, self.pos(pointer), Severity::Warning, message.into());
-        self.problems.push(p);
+        self.add(pointer, Severity::Warning, message.into());
     }
-}
 
-/// Reads a JSON file for the rule pass; `Err` is the problem to report.
-fn read_json(path: &Path) -> std::result::Result<(String, Value), Problem> {
-    let bytes = std::fs::read(path).map_err(|e| Problem::error(path, format!("cannot read: {e}")))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = String::from_utf8_lossy(bytes).into_owned();
-    let value = serde_json::from_str(&text).map_err(|e| Problem::from_json(path, &e))?;
-    Ok((text, value))
-}
-
-/// `"a string"`, `"null"`…: what a value is, for type messages.
-fn kind(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(_) => "a boolean".into(),
-        Value::Number(n) if is_integer(v) => format!("an integer ({n})"),
-        Value::Number(n) => format!("a number with a fraction ({n})"),
-        Value::String(_) => "a string".into(),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
+    /// Whether the text has a member or element at exactly `pointer`.
+    fn has(&self, pointer: &str) -> bool {
+        self.pos.get(pointer).is_some()
     }
-}
 
-/// JSON Schema draft 6+ integers: `3` and `3.0`, not `3.5`.
-fn is_integer(v: &Value) -> bool {
-    match v {
-        Value::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
-        _ => false,
+    /// Whether the value at `pointer` starts with `byte` (`{`, `[`, `"`, `n`…).
+    fn is(&self, pointer: &str, byte: u8) -> bool {
+        self.pos
+            .get(pointer)
+            .is_some_and(|e| self.text.as_bytes().get(e.start) == Some(&byte))
     }
-}
 
-/// Shortened for messages.
-fn shown(s: &str) -> String {
-    let mut out: String = s.chars().take(80).collect();
-    if out.len() < s.len() {
-        out.push('…');
+    /// The value at `pointer`, parsed from its span (for the rare rule that needs
+    /// the JSON value itself rather than the typed record).
+    fn value(&self, pointer: &str) -> Option<Value> {
+        let e = self.pos.get(pointer)?;
+        serde_json::from_str(self.text.get(e.start..e.end)?).ok()
     }
-    out
-}
 
-/// The schema's `YYYY-MM-DD[Thh:mm:ss[+hh:mm]]` shape (not the calendar).
-fn date_shape(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let date = b.len() >= 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
-    let time = |b: &[u8]| b.len() >= 9 && b[0] == b'T' && b[3] == b':' && b[6] == b':';
-    date && match b.len() {
-        10 => true,
-        19 => time(&b[10..]) && digits(11..13) && digits(14..16) && digits(17..19),
-        25 => {
-            time(&b[10..])
-                && digits(11..13)
-                && digits(14..16)
-                && digits(17..19)
-                && matches!(b[19], b'+' | b'-')
-                && digits(20..22)
-                && b[22] == b':'
-                && digits(23..25)
+    /// Checks the value at `pointer` against `ty`; `true` when it fits.
+    fn type_rule(&mut self, pointer: &str, field: &str, ty: Ty) -> bool {
+        // Strings, arrays and nulls are told by their first byte; numbers and the
+        // rest are parsed (a few bytes each).
+        let quick = match ty {
+            Ty::Str => self.is(pointer, b'"'),
+            Ty::StrOrNull => self.is(pointer, b'"') || self.is(pointer, b'n'),
+            Ty::IntOrNull => self.is(pointer, b'n'),
+            Ty::Array => self.is(pointer, b'['),
+        };
+        if quick {
+            return true;
         }
-        _ => false,
-    }
-}
-
-/// Checks a URL field: an error when it does not parse, a warning when the build
-/// would drop it (not an absolute http(s) URL).
-fn url_rule(ctx: &mut FileCtx<'_>, pointer: &str, what: &str, raw: &str) {
-    if raw.trim().is_empty() {
-        return ctx.error(pointer, format!("{what} is empty, not a URL"));
-    }
-    match url::Url::parse(raw) {
-        Err(e) => ctx.error(pointer, format!("{what} `{}` is not a valid URL ({e})", shown(raw))),
-        Ok(u) if !matches!(u.scheme(), "http" | "https") => ctx.warning(
-            pointer,
-            format!("{what} `{}` is not an http(s) URL; the build drops it", shown(raw)),
-        ),
-        Ok(_) if crate::video::safe_http_url(raw).is_none() => {
-            let why = if raw.contains('\\') {
-                "a backslash"
-            } else if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                "whitespace or control characters"
-            } else {
-                "parts the build refuses (credentials, no host or invisible characters)"
-            };
-            ctx.warning(
+        let Some(v) = self.value(pointer) else {
+            return true;
+        };
+        let ok = ty.admits(&v);
+        if !ok {
+            self.error(
                 pointer,
-                format!("{what} `{}` has {why}; the build drops it", shown(raw)),
-            )
+                format!("`{field}` must be {}, not {}", ty.wanted(), rules::kind(&v)),
+            );
         }
-        Ok(_) => {}
+        ok
     }
-}
 
-/// What a pyvideo talk field may hold, per the published `video.json` schema.
-#[derive(Clone, Copy)]
-enum Ty {
-    Str,
-    StrOrNull,
-    IntOrNull,
-    Array,
-}
-
-const TALK_FIELDS: &[(&str, Ty)] = &[
-    ("alias", Ty::StrOrNull),
-    ("category", Ty::StrOrNull),
-    ("copyright_text", Ty::StrOrNull),
-    ("description", Ty::StrOrNull),
-    ("duration", Ty::IntOrNull),
-    ("id", Ty::IntOrNull),
-    ("language", Ty::StrOrNull),
-    ("quality_notes", Ty::StrOrNull),
-    ("recorded", Ty::StrOrNull),
-    ("related_urls", Ty::Array),
-    ("slug", Ty::StrOrNull),
-    ("speakers", Ty::Array),
-    ("summary", Ty::StrOrNull),
-    ("tags", Ty::Array),
-    ("thumbnail_url", Ty::StrOrNull),
-    ("title", Ty::Str),
-    ("videos", Ty::Array),
-];
-
-/// Required fields and how to fill them when unknown.
-const TALK_REQUIRED: &[(&str, &str)] = &[
-    ("title", ""),
-    ("speakers", "; use `[]` if unknown"),
-    ("recorded", "; use `null` if unknown"),
-    ("description", "; use `null` or `\"\"` if there is none"),
-    ("videos", "; a talk needs at least one {\"type\", \"url\"} entry"),
-];
-
-/// Checks a type against [`Ty`]; `true` when it fits.
-fn type_rule(ctx: &mut FileCtx<'_>, pointer: &str, field: &str, ty: Ty, v: &Value) -> bool {
-    let (ok, want) = match ty {
-        Ty::Str => (v.is_string(), "a string"),
-        Ty::StrOrNull => (v.is_string() || v.is_null(), "a string or null"),
-        Ty::IntOrNull => (v.is_null() || is_integer(v), "an integer or null"),
-        Ty::Array => (v.is_array(), "an array"),
-    };
-    if !ok {
-        ctx.error(pointer, format!("`{field}` must be {want}, not {}", kind(v)));
+    /// Reports a URL fault of field `what`, if any.
+    fn url_rule(&mut self, pointer: &str, what: &str, raw: &str) {
+        if let Err(fault) = rules::url(raw) {
+            self.add(pointer, fault.severity(), fault.message(what, raw));
+        }
     }
-    ok
-}
 
-fn check_talk_file(path: &Path, talks: &[&RawTalk], event_titles: &HashMap<&Path, &str>) -> (Vec<Problem>, Vec<Facts>) {
-    let (text, root) = match read_json(path) {
-        Ok(x) => x,
-        Err(p) => return (vec![p], Vec::new()),
-    };
-    let mut ctx = FileCtx {
-        path,
-        lines: LineIndex::new(text.as_bytes()),
-        pos: Positions::scan(&text),
-        problems: Vec::new(),
-    };
-    let mut facts = Vec::new();
-    for t in talks {
-        let prefix = match (t.index, &root) {
-            (None, _) => String::new(),
-            (Some(i), Value::Array(_)) => format!("/{i}"),
-            (Some(i), _) => format!("/results/{i}"),
-        };
-        let Some(Value::Object(record)) = root.pointer(&prefix) else {
-            continue;
-        };
-        let event_title = t.event_dir.as_deref().and_then(|d| event_titles.get(d)).copied();
-        facts.push(check_record(&mut ctx, &prefix, record, t, event_title));
+    /// The first entry before `i` of the array at `pointer` equal to entry `i` as
+    /// JSON. The typed entries must be equal for that, so the JSON of the two is
+    /// compared only then.
+    fn repeats<T: PartialEq>(&self, pointer: &str, items: &[T], i: usize) -> Option<usize> {
+        if !items[..i].contains(&items[i]) {
+            return None;
+        }
+        let this = self.value(&format!("{pointer}/{i}"));
+        (0..i).find(|&j| items[j] == items[i] && self.value(&format!("{pointer}/{j}")) == this)
     }
-    (ctx.problems, facts)
 }
 
 /// The rules for one talk record (either format); returns what archive rules need.
-fn check_record(
-    ctx: &mut FileCtx<'_>,
-    prefix: &str,
-    rec: &Map<String, Value>,
-    raw: &RawTalk,
-    event_title: Option<&str>,
-) -> Facts {
+fn check_record(ctx: &mut FileCtx<'_>, prefix: &str, raw: &RawTalk) -> Facts {
+    let r = &raw.record;
     let pyvideo = raw.format == Format::Pyvideo;
     let p = |field: &str| format!("{prefix}/{field}");
     // API records use "" for unset fields; pyvideo's schema does not.
-    let get = |field: &str| -> Option<&Value> {
-        rec.get(field)
-            .filter(|v| !v.is_null() && (pyvideo || v.as_str() != Some("")))
-    };
+    let set = |v: &Option<String>| -> Option<String> { v.clone().filter(|s| pyvideo || !s.is_empty()) };
     let mut well_typed: HashMap<&str, bool> = HashMap::new();
 
     if pyvideo {
-        for (field, hint) in TALK_REQUIRED {
-            if !rec.contains_key(*field) {
+        for (field, hint) in rules::TALK_REQUIRED {
+            if !ctx.has(&p(field)) {
                 ctx.error(prefix, format!("missing required field `{field}`{hint}"));
                 well_typed.insert(field, false);
             }
         }
-        for (field, ty) in TALK_FIELDS {
-            if let Some(v) = rec.get(*field) {
-                let ok = type_rule(ctx, &p(field), field, *ty, v);
+        for (field, ty) in rules::TALK_FIELDS {
+            if ctx.has(&p(field)) {
+                let ok = ctx.type_rule(&p(field), field, *ty);
                 well_typed.insert(field, ok);
             }
         }
-    } else if rec.get("title").is_none_or(Value::is_null) {
+    } else if r.title.is_none() {
         ctx.error(prefix, "missing required field `title`");
     }
 
     // title
-    if let Some(title) = rec.get("title").and_then(Value::as_str) {
-        if clean_line(title).is_empty() {
-            ctx.error(&p("title"), "`title` is empty");
-        }
+    if r.title.as_deref().is_some_and(|t| rules::title(t).is_none()) {
+        ctx.error(&p("title"), "`title` is empty");
     }
 
     // recorded
-    if let Some(s) = get("recorded").and_then(Value::as_str) {
-        if !date_shape(s) {
-            ctx.error(
+    if let Some(s) = set(&r.recorded) {
+        match rules::date_time_fault(&s) {
+            Some(rules::DateFault::Shape) => ctx.error(
                 &p("recorded"),
                 format!(
                     "`recorded` is `{}`, not a date of the form YYYY-MM-DD[Thh:mm:ss[+hh:mm]]",
-                    shown(s)
+                    quoted(&s)
                 ),
-            );
-        } else if Date::parse(s).is_none() {
-            ctx.error(
+            ),
+            Some(rules::DateFault::Calendar) => ctx.error(
                 &p("recorded"),
                 format!("`recorded` is `{s}`, which is not a valid date"),
-            );
+            ),
+            None => {}
         }
     }
 
     // speakers and tags
-    let speakers = names(ctx, &p("speakers"), get("speakers"), "speaker", pyvideo);
-    let tags = names(ctx, &p("tags"), get("tags"), "tag", pyvideo);
+    let speakers = names(ctx, &p("speakers"), r.speakers.as_deref(), false, pyvideo);
+    let tags = names(ctx, &p("tags"), r.tags.as_deref(), true, pyvideo);
 
     // language
-    if let Some(lang) = get("language").and_then(Value::as_str) {
-        if pyvideo {
-            if isolang::Language::from_639_3(lang).is_none() {
-                let lower = lang.trim().to_lowercase();
-                let hint = if isolang::Language::from_639_3(&lower).is_some() {
-                    format!("; use `{lower}`")
-                } else {
-                    " such as `eng` or `spa`".to_string()
-                };
-                ctx.error(
-                    &p("language"),
-                    format!("`language` is `{}`, not an ISO 639-3 code{hint}", shown(lang)),
-                );
-            }
-        } else {
-            let (code, _) = normalize::language_of(lang.trim(), Format::ApiV2);
-            if isolang::Language::from_639_3(&code).is_none() {
-                ctx.warning(
-                    &p("language"),
-                    format!(
-                        "`language` `{}` is not a known language name or ISO 639-3 code",
-                        shown(lang)
-                    ),
-                );
-            }
+    if let Some(lang) = set(&r.language) {
+        if let Some(fault) = rules::language_fault(&lang, raw.format) {
+            ctx.add(&p("language"), fault.severity(), fault.message(&lang));
         }
     }
 
     // videos
     let mut has_video = false;
     let mut videos_reported = well_typed.get("videos") == Some(&false);
-    if let Some(Value::Array(videos)) = get("videos") {
+    if let Some(videos) = &r.videos {
         if videos.is_empty() && pyvideo {
             ctx.error(
                 &p("videos"),
@@ -542,222 +453,219 @@ fn check_record(
         }
         for (i, v) in videos.iter().enumerate() {
             let vp = format!("{prefix}/videos/{i}");
-            if let Some(j) = videos[..i].iter().position(|w| w == v) {
+            if let Some(j) = ctx.repeats(&p("videos"), videos, i) {
                 ctx.error(&vp, format!("video entry {i} repeats entry {j}"));
             }
-            let Value::Object(entry) = v else { continue };
-            for field in ["type", "url"] {
-                match entry.get(field) {
-                    None => {
-                        ctx.error(&vp, format!("video entry is missing `{field}`"));
-                        videos_reported = true;
-                    }
-                    Some(Value::String(_)) => {}
-                    Some(other) => {
-                        ctx.error(
-                            &format!("{vp}/{field}"),
-                            format!("video `{field}` must be a string, not {}", kind(other)),
-                        );
-                        videos_reported = true;
-                    }
+            if !ctx.is(&vp, b'{') {
+                continue;
+            }
+            for (field, value) in [("type", &v.kind), ("url", &v.url)] {
+                let fp = format!("{vp}/{field}");
+                if !ctx.has(&fp) {
+                    ctx.error(&vp, format!("video entry is missing `{field}`"));
+                    videos_reported = true;
+                } else if value.is_none() {
+                    // Present, parsed, yet not a string: `null`.
+                    ctx.error(&fp, format!("video `{field}` must be a string, not null"));
+                    videos_reported = true;
                 }
             }
-            if let Some(url) = entry.get("url").and_then(Value::as_str) {
+            if let Some(url) = &v.url {
                 if !url.trim().is_empty() {
                     has_video = true;
                 }
-                url_rule(ctx, &format!("{vp}/url"), "video `url`", url);
+                ctx.url_rule(&format!("{vp}/url"), "video `url`", url);
             }
         }
     }
-    for kind in ["mp4", "webm", "ogv", "flv"] {
-        let field = format!("video_{kind}_url");
-        if let Some(url) = get(&field).and_then(Value::as_str) {
+    for (kind, url, _) in r.download_fields() {
+        if let Some(url) = url.filter(|s| pyvideo || !s.is_empty()) {
             has_video = true;
-            url_rule(ctx, &p(&field), &format!("`{field}`"), url);
+            let field = format!("video_{kind}_url");
+            ctx.url_rule(&p(&field), &format!("`{field}`"), url);
         }
     }
-    if let Some(embed) = get("embed").and_then(Value::as_str) {
-        has_video |= crate::video::url_from_embed(embed).is_some();
+    if let Some(embed) = set(&r.embed) {
+        has_video |= crate::video::url_from_embed(&embed).is_some();
     }
     if !has_video && !videos_reported {
         ctx.warning(&p("videos"), "talk has no video URL");
     }
 
     // related_urls
-    if let Some(Value::Array(related)) = get("related_urls") {
-        for (i, r) in related.iter().enumerate() {
+    if let Some(related) = &r.related_urls {
+        for (i, rel) in related.iter().enumerate() {
             let rp = format!("{prefix}/related_urls/{i}");
-            if let Some(j) = related[..i].iter().position(|w| w == r) {
+            if let Some(j) = ctx.repeats(&p("related_urls"), related, i) {
                 ctx.error(&rp, format!("related URL {i} repeats entry {j}"));
             }
-            match r {
-                Value::String(u) => url_rule(ctx, &rp, "related URL", u),
-                Value::Object(o) => {
+            match rel {
+                RawRelated::Url(u) => ctx.url_rule(&rp, "related URL", u),
+                RawRelated::Labeled { label, url } if ctx.is(&rp, b'{') => {
                     if pyvideo {
-                        match o.get("label") {
-                            None => ctx.error(&rp, "related URL entry is missing `label`"),
-                            Some(Value::String(_)) => {}
-                            Some(other) => ctx.error(
-                                &format!("{rp}/label"),
-                                format!("related URL `label` must be a string, not {}", kind(other)),
-                            ),
+                        if !ctx.has(&format!("{rp}/label")) {
+                            ctx.error(&rp, "related URL entry is missing `label`");
+                        } else if label.is_none() {
+                            ctx.error(&format!("{rp}/label"), "related URL `label` must be a string, not null");
                         }
                     }
-                    if let Some(u) = o.get("url").and_then(Value::as_str) {
-                        url_rule(ctx, &format!("{rp}/url"), "related URL", u);
-                    }
+                    ctx.url_rule(&format!("{rp}/url"), "related URL", url);
                 }
-                _ => {}
+                RawRelated::Labeled { .. } => {}
             }
         }
     }
 
     // thumbnail_url
-    if let Some(u) = get("thumbnail_url").and_then(Value::as_str) {
-        url_rule(ctx, &p("thumbnail_url"), "`thumbnail_url`", u);
+    if let Some(u) = set(&r.thumbnail_url) {
+        ctx.url_rule(&p("thumbnail_url"), "`thumbnail_url`", &u);
     }
 
     // duration
-    if let Some(d) = get("duration").and_then(Value::as_f64) {
-        if d > MAX_LIKELY_DURATION {
-            ctx.warning(
-                &p("duration"),
-                format!("`duration` is {d} seconds, over 12 hours; is it in milliseconds?"),
-            );
-        }
-    }
-
-    // category vs category.json
-    if let (true, Some(title), Some(cat)) = (pyvideo, event_title, get("category").and_then(Value::as_str)) {
-        if clean_line(cat) != clean_line(title) {
-            ctx.warning(
-                &p("category"),
-                format!(
-                    "`category` is `{}` but the event's category.json title is `{}`; the build uses the title",
-                    shown(cat),
-                    shown(title)
-                ),
-            );
-        }
+    if let Some(d) = r.duration.filter(|d| rules::likely_milliseconds(*d)) {
+        ctx.warning(
+            &p("duration"),
+            format!("`duration` is {d} seconds, over 12 hours; is it in milliseconds?"),
+        );
     }
 
     // For archive-wide rules.
+    let category = set(&r.category);
     let event = if pyvideo {
         raw.event_dir.as_ref().map(|d| format!("dir:{}", d.display()))
     } else {
-        get("category")
-            .and_then(Value::as_str)
-            .map(|c| format!("category:{}", normalize::fold(c)))
+        category.as_deref().map(|c| format!("category:{}", fold(c)))
     };
-    let id = get("id").and_then(Value::as_u64).map(|id| (id, ctx.pos(&p("id"))));
-    let slug = match get("slug").and_then(Value::as_str).filter(|s| !s.trim().is_empty()) {
-        Some(s) => Some((s.to_string(), ctx.pos(&p("slug")), true)),
-        None => rec
-            .get("title")
-            .and_then(Value::as_str)
-            .map(clean_line)
-            .filter(|t| !t.is_empty())
+    let id = r.id.map(|id| (id, ctx.pos(&p("id"))));
+    let slug = match set(&r.slug).filter(|s| !s.trim().is_empty()) {
+        Some(s) => Some((s, ctx.pos(&p("slug")), true)),
+        None => r
+            .title
+            .as_deref()
+            .and_then(rules::title)
             .map(|t| (slugs::slugify(&t), ctx.pos(&p("title")), false)),
+    };
+    let category = match (pyvideo, category, &raw.event_dir) {
+        (true, Some(c), Some(dir)) => Some((c, ctx.pos(&p("category")), dir.clone())),
+        _ => None,
     };
     Facts {
         path: raw.path.clone(),
         index: raw.index,
         format: raw.format,
         event,
-        title: normalize::fold(rec.get("title").and_then(Value::as_str).unwrap_or_default()),
+        title: fold(r.title.as_deref().unwrap_or_default()),
         id,
         slug,
         speakers,
         tags,
+        category,
     }
 }
 
 /// Checks a list of names (speakers or tags); returns the usable ones with positions.
-fn names(ctx: &mut FileCtx<'_>, pointer: &str, list: Option<&Value>, what: &str, pyvideo: bool) -> Vec<(String, Pos)> {
+fn names(
+    ctx: &mut FileCtx<'_>,
+    pointer: &str,
+    list: Option<&[String]>,
+    tags: bool,
+    pyvideo: bool,
+) -> Vec<(String, Pos)> {
+    let what = if tags { "tag" } else { "speaker" };
+    let items = list.unwrap_or_default();
     let mut out = Vec::new();
-    let Some(Value::Array(items)) = list else {
-        return out;
-    };
-    for (i, item) in items.iter().enumerate() {
+    for (i, (fault, usable)) in rules::name_faults(items, tags, pyvideo).into_iter().enumerate() {
         let ip = format!("{pointer}/{i}");
-        let Some(name) = item.as_str() else { continue };
-        if items[..i].contains(item) {
-            if pyvideo {
-                ctx.error(&ip, format!("{what} `{}` is listed twice", shown(name)));
-            }
-            continue;
+        if let Some(fault) = fault {
+            ctx.add(&ip, fault.severity(), fault.message(what, &items[i]));
         }
-        if name.is_empty() && what == "tag" && pyvideo {
-            ctx.error(&ip, "empty tag; tags need at least one character");
-        } else if name.trim().is_empty() {
-            ctx.warning(&ip, format!("empty {what} name; the build ignores it"));
-        } else {
-            if what == "speaker" && name != name.trim() {
-                ctx.error(&ip, format!("speaker `{name}` has leading or trailing whitespace"));
-            }
-            out.push((name.trim().to_string(), ctx.pos(&ip)));
+        if usable {
+            out.push((items[i].trim().to_string(), ctx.pos(&ip)));
         }
     }
     out
 }
 
-/// The fields a pyvideo `category.json` may have (the schema forbids others);
-/// `slug` is podium's extension, allowed with a warning.
-const CATEGORY_FIELDS: &[&str] = &["alias", "description", "end_date", "start_date", "title", "url"];
-
-fn check_category_file(path: &Path) -> Vec<Problem> {
-    let (text, root) = match read_json(path) {
-        Ok(x) => x,
-        Err(p) => return vec![p],
-    };
-    let mut ctx = FileCtx {
-        path,
-        lines: LineIndex::new(text.as_bytes()),
-        pos: Positions::scan(&text),
-        problems: Vec::new(),
-    };
-    let Value::Object(obj) = &root else {
+/// The rules for a `category.json`, per the pyvideo/data schema.
+fn check_category(mut ctx: FileCtx<'_>, event: &RawEvent) -> Vec<Problem> {
+    if !ctx.is("", b'{') {
         return ctx.problems;
-    };
-    for (key, v) in obj {
-        let kp = format!("/{}", json_pos::escape_key(key));
-        let ty = match key.as_str() {
-            "title" | "url" | "start_date" | "end_date" => Ty::Str,
-            "alias" | "description" => Ty::StrOrNull,
-            "slug" => {
+    }
+    let keys = ctx.pos.root_keys().to_vec();
+    for key in keys {
+        let kp = format!("/{}", json_pos::escape_key(&key));
+        let ty = match rules::category_field(&key) {
+            CategoryField::Typed(ty) => ty,
+            CategoryField::PodiumSlug => {
                 ctx.warning(
                     &kp,
                     "`slug` is not in the pyvideo/data schema (podium reads it; pyvideo's validator rejects it)",
                 );
                 continue;
             }
-            _ => {
+            CategoryField::Unknown => {
                 ctx.error(
                     &kp,
                     format!(
                         "unknown field `{key}` in category.json; allowed: {}",
-                        CATEGORY_FIELDS.join(", ")
+                        rules::CATEGORY_FIELDS.join(", ")
                     ),
                 );
                 continue;
             }
         };
-        if !type_rule(&mut ctx, &kp, key, ty, v) {
+        if !ctx.type_rule(&kp, &key, ty) {
             continue;
         }
-        let Some(s) = v.as_str() else { continue };
+        let d = &event.data;
         match key.as_str() {
-            "title" if clean_line(s).is_empty() => ctx.error(&kp, "`title` is empty"),
-            "url" => url_rule(&mut ctx, &kp, "`url`", s),
-            "start_date" | "end_date" if s.len() != 10 || Date::parse(s).is_none() => ctx.error(
-                &kp,
-                format!("`{key}` is `{}`, not a date of the form YYYY-MM-DD", shown(s)),
-            ),
+            "title" if rules::title(&d.title).is_none() => ctx.error(&kp, "`title` is empty"),
+            "url" => {
+                if let Some(u) = &d.url {
+                    ctx.url_rule(&kp, "`url`", u);
+                }
+            }
+            "start_date" | "end_date" => {
+                let s = if key == "start_date" {
+                    &d.start_date
+                } else {
+                    &d.end_date
+                };
+                if let Some(s) = s.as_deref().filter(|s| !rules::is_plain_date(s)) {
+                    ctx.error(
+                        &kp,
+                        format!("`{key}` is `{}`, not a date of the form YYYY-MM-DD", quoted(s)),
+                    );
+                }
+            }
             _ => {}
         }
     }
     ctx.problems
+}
+
+/// Warns where a pyvideo record's `category` is not its event's title (the build uses the title).
+fn categories(facts: &[Facts], event_titles: &HashMap<&Path, &str>) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for f in facts {
+        let Some((cat, pos, dir)) = &f.category else { continue };
+        let Some(title) = event_titles.get(dir.as_path()) else {
+            continue;
+        };
+        if clean_line(cat) != clean_line(title) {
+            out.push(problem_at(
+                &f.path,
+                *pos,
+                Severity::Warning,
+                format!(
+                    "`category` is `{}` but the event's category.json title is `{}`; the build uses the title",
+                    quoted(cat),
+                    quoted(title)
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// Every file and folder whose name is too long for pyvideo/data.
@@ -861,7 +769,7 @@ fn speaker_key(name: &str) -> String {
         .nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .collect();
-    normalize::fold(&stripped)
+    fold(&stripped)
 }
 
 /// Merge key for tags: only case (and Unicode normalisation) do not matter.

@@ -101,7 +101,9 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, ": {sev}: {}", self.message)
+        // Messages quote input values; escaping here too means no message built
+        // anywhere (build or check) can print a forged second line.
+        write!(f, ": {sev}: {}", shown(&self.message, usize::MAX))
     }
 }
 
@@ -168,7 +170,7 @@ pub fn shown(raw: &str, max_chars: usize) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || crate::normalize::is_invisible(c) {
+        if c.is_control() || crate::text::is_invisible(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);

@@ -12,9 +12,10 @@
 //! Modules form layers, `config` and `model` at the bottom: none uses a module that
 //! uses it back (`tests/it/layers.rs` reads the uses from the source and fails on a cycle).
 //!
-//! [`check::check`] validates a data folder (load → its own rules → normalize)
-//! without writing anything; [`linkcheck::check_site`] checks a built site's links;
-//! [`init::init`] scaffolds a new archive.
+//! [`check::check`] validates a data folder without writing anything: load, with
+//! the field rules of [`rules`] (which normalize applies too) placed at positions
+//! as each file is parsed, then normalize. [`linkcheck::check_site`] checks a built
+//! site's links; [`init::init`] scaffolds a new archive.
 
 pub mod api;
 pub mod build;
@@ -34,12 +35,14 @@ pub mod pelican;
 pub mod prepare;
 pub mod redirects;
 pub mod render;
+pub mod rules;
 pub mod search;
 pub mod search_records;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sitemap;
 pub mod slugs;
+pub mod text;
 pub mod theme;
 pub mod thumbs;
 pub mod urls;

@@ -4,11 +4,19 @@
 //! build through ammonia), so comments, `<script>` bodies, character references and
 //! unquoted attributes are handled as a browser would. Checked: `href` of `a` and
 //! `link`; `src` of `script`, `img`, `source`, `iframe`, `video` and `audio`;
-//! `poster` of `video`. External (`http:`, `https:`, `//host`), `mailto:` and other
-//! schemes are skipped; `javascript:` is an error. URLs resolve against the page
-//! (and its `<base href>`); root-relative URLs must start with the base path;
+//! `srcset` of `img` and `source`; `poster` of `video`; `action` of `form`; the URL
+//! of a `<meta http-equiv=refresh>`; and the search page's `data-runtime`,
+//! `data-parts` and `data-talk-image` (site paths its script loads; an index part is
+//! a folder). External (`http:`, `https:`, `//host`), `mailto:`
+//! and other schemes are skipped; `javascript:` is an error. URLs resolve against the
+//! page (and its `<base href>`); root-relative URLs must start with the base path;
 //! `/x/` is served by `x/index.html`. A `#fragment` must name an `id` (or `<a name>`)
 //! in the target page, or it is a warning.
+//!
+//! Two files hosts treat specially are checked too: `404.html`, which a host shows
+//! for a missing page at any depth, may hold no relative URL; and every line of
+//! `_redirects` (Netlify, Cloudflare Pages) must redirect from a path under the base
+//! path to a file of the site (or another site).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
@@ -44,6 +52,8 @@ pub struct PageLink {
     pub url: String,
     pub line: usize,
     pub column: usize,
+    /// Named by one of [`SCRIPT_PATH_ATTRS`]: a folder (any file below it) also resolves.
+    pub folder_ok: bool,
 }
 
 /// Checks every HTML page under `site`; `base_path` is the URL path the site is
@@ -87,11 +97,60 @@ pub fn check_site(site: &Path, base_path: &str) -> Result<CheckReport> {
         .par_iter()
         .flat_map_iter(|(rel, scan)| site_files.check_page(site, rel, scan))
         .collect();
+    if let Some(scan) = scans.get(NOT_FOUND_PAGE) {
+        problems.extend(check_not_found_page(&site.join(NOT_FOUND_PAGE), scan));
+    }
+    let redirects = site.join(REDIRECTS_FILE);
+    let mut redirect_lines = 0;
+    if files.contains(REDIRECTS_FILE) {
+        let text =
+            std::fs::read_to_string(&redirects).with_context(|| format!("failed to read `{}`", redirects.display()))?;
+        let (found, lines) = site_files.check_redirects(&redirects, &text);
+        problems.extend(found);
+        redirect_lines = lines;
+    }
     problems.sort();
     let links = scans.values().map(|s| s.links.len()).sum();
-    Ok(CheckReport {
-        problems,
-        counts: vec![("pages", pages.len()), ("links", links)],
+    let mut counts = vec![("pages", pages.len()), ("links", links)];
+    if redirect_lines > 0 {
+        counts.push(("redirects", redirect_lines));
+    }
+    Ok(CheckReport { problems, counts })
+}
+
+/// The page hosts show for any missing path (GitHub Pages, Netlify, Cloudflare
+/// Pages, nginx's `error_page`).
+const NOT_FOUND_PAGE: &str = "404.html";
+/// The redirect list Netlify and Cloudflare Pages read.
+const REDIRECTS_FILE: &str = "_redirects";
+
+/// `404.html` is shown at whatever address was missing (`/a/b/c/`), so a relative
+/// URL in it resolves differently on every such page: each one is an error.
+fn check_not_found_page(path: &Path, scan: &PageScan) -> Vec<Problem> {
+    scan.links
+        .iter()
+        .filter(|l| {
+            let u = l.url.trim();
+            !(u.is_empty() || u.starts_with('/') || u.starts_with('#') || has_scheme(u))
+        })
+        .map(|l| {
+            Problem::error(
+                path,
+                format!(
+                    "relative URL `{}` in the page shown for every missing address; make it root-relative (with the base path)",
+                    short(&l.url)
+                ),
+            )
+            .at(l.line, l.column)
+        })
+        .collect()
+}
+
+/// Whether `u` starts with a URL scheme (`https:`, `mailto:`, …).
+fn has_scheme(u: &str) -> bool {
+    u.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     })
 }
 
@@ -123,6 +182,64 @@ enum Target {
 }
 
 impl SiteFiles<'_> {
+    /// Checks `_redirects` (`from to [status]` a line, `#` comments): `from` must lie
+    /// under the base path, `to` must be another site or a file of this one. Returns
+    /// the problems and the number of rules.
+    fn check_redirects(&self, path: &Path, text: &str) -> (Vec<Problem>, usize) {
+        let mut out = Vec::new();
+        let mut rules = 0;
+        for (i, line) in text.lines().enumerate() {
+            let content = line.trim();
+            if content.is_empty() || content.starts_with('#') {
+                continue;
+            }
+            rules += 1;
+            let at = |p: Problem| p.at(i + 1, line.len() - line.trim_start().len() + 1);
+            let fields: Vec<&str> = content.split_whitespace().collect();
+            let (from, to) = match fields.as_slice() {
+                [from, to] | [from, to, _] => (*from, *to),
+                _ => {
+                    out.push(at(Problem::error(path, "expected `from to [status]`".to_string())));
+                    continue;
+                }
+            };
+            if let Some(status) = fields.get(2) {
+                if !matches!(
+                    status.trim_end_matches('!'),
+                    "200" | "301" | "302" | "303" | "307" | "308" | "404" | "410"
+                ) {
+                    out.push(at(Problem::error(path, format!("unknown status `{}`", short(status)))));
+                }
+            }
+            let under = from
+                .strip_prefix(self.base_path)
+                .is_some_and(|rest| rest.starts_with('/'));
+            if !under {
+                out.push(at(Problem::error(
+                    path,
+                    format!(
+                        "redirect from `{}`: outside the site's base path `{}/`",
+                        short(from),
+                        self.base_path
+                    ),
+                )));
+            }
+            match self.resolve("", None, to) {
+                Target::External => {}
+                Target::Bad(why) => out.push(at(Problem::error(path, format!("redirect target: {why}")))),
+                Target::File(file, _) => {
+                    if self.existing(&file, false).is_none() {
+                        out.push(at(Problem::error(
+                            path,
+                            format!("redirect to a missing page `{}`", short(to)),
+                        )));
+                    }
+                }
+            }
+        }
+        (out, rules)
+    }
+
     fn check_page(&self, site: &Path, rel: &str, scan: &PageScan) -> Vec<Problem> {
         let path: PathBuf = site.join(rel);
         let mut out = Vec::new();
@@ -132,7 +249,7 @@ impl SiteFiles<'_> {
                 Target::External => {}
                 Target::Bad(why) => out.push(at(Problem::error(&path, why))),
                 Target::File(file, fragment) => {
-                    let Some(file) = self.existing(&file) else {
+                    let Some(file) = self.existing(&file, link.folder_ok) else {
                         out.push(at(Problem::error(&path, format!("broken link to `{}`", link.url))));
                         continue;
                     };
@@ -151,17 +268,22 @@ impl SiteFiles<'_> {
         out
     }
 
-    /// The file that serves `file`: itself, or `file/index.html` for a folder.
-    fn existing(&self, file: &str) -> Option<String> {
+    /// The file that serves `file`: itself, or `file/index.html` for a folder;
+    /// with `folder_ok`, a folder holding any file is itself the answer.
+    fn existing(&self, file: &str, folder_ok: bool) -> Option<String> {
         if self.files.contains(file) {
             return Some(file.to_string());
         }
-        let index = if file.is_empty() || file.ends_with('/') {
-            format!("{file}index.html")
+        let folder = if file.is_empty() || file.ends_with('/') {
+            file.to_string()
         } else {
-            format!("{file}/index.html")
+            format!("{file}/")
         };
-        self.files.contains(&index).then_some(index)
+        let index = format!("{folder}index.html");
+        if self.files.contains(&index) {
+            return Some(index);
+        }
+        (folder_ok && self.files.iter().any(|f| f.starts_with(&folder))).then_some(folder)
     }
 
     /// Resolves `raw` found in page `rel` (a path relative to the site folder).
@@ -259,6 +381,25 @@ pub fn scan_page(text: &str) -> PageScan {
     state.scan
 }
 
+/// The attributes in which the theme's search page names the files its script loads
+/// (`templates/search.html`): space-separated site paths, index parts as folders.
+/// Named one by one: other `data-*` attributes hold text (`data-title` is a talk's
+/// title, which may well start with `/`).
+const SCRIPT_PATH_ATTRS: &[&str] = &["data-runtime", "data-parts", "data-talk-image"];
+
+/// The URL of a refresh's `content` (`0; url=/x/`, `5;URL='x'`), if it names one.
+fn refresh_url(content: &str) -> Option<&str> {
+    let (_, rest) = content.split_once([';', ','])?;
+    let rest = rest.trim_start();
+    let value = rest
+        .get(..4)
+        .filter(|k| k.eq_ignore_ascii_case("url="))
+        .map_or(rest, |_| &rest[4..])
+        .trim();
+    let value = value.trim_matches(|c| c == '\'' || c == '"');
+    (!value.is_empty()).then_some(value)
+}
+
 #[derive(Default)]
 struct SinkState {
     /// Byte offset up to which tags have been located.
@@ -326,25 +467,58 @@ impl TokenSink for Sink<'_> {
                 }
                 let wanted: &[&str] = match name {
                     "a" | "link" => &["href"],
-                    "script" | "img" | "source" | "iframe" | "audio" => &["src"],
+                    "script" | "iframe" | "audio" => &["src"],
+                    "img" | "source" => &["src", "srcset"],
                     "video" => &["src", "poster"],
+                    "form" => &["action"],
                     _ => &[],
                 };
+                let refresh = name == "meta"
+                    && tag
+                        .attrs
+                        .iter()
+                        .any(|a| &*a.name.local == "http-equiv" && a.value.trim().eq_ignore_ascii_case("refresh"));
+                let mut push = |url: &str, folder_ok: bool| {
+                    st.scan.links.push(PageLink {
+                        url: url.to_string(),
+                        line: l,
+                        column: c,
+                        folder_ok,
+                    })
+                };
+                let mut ids = Vec::new();
+                let mut base = None;
                 for attr in &tag.attrs {
                     let attr_name: &str = &attr.name.local;
+                    let value: &str = &attr.value;
                     if attr_name == "id" || (name == "a" && attr_name == "name") {
-                        st.scan.ids.insert(attr.value.to_string());
+                        ids.push(value.to_string());
                     }
-                    if name == "base" && attr_name == "href" && st.scan.base.is_none() {
-                        st.scan.base = Some(attr.value.to_string());
+                    if name == "base" && attr_name == "href" {
+                        base = Some(value.to_string());
                     }
-                    if wanted.contains(&attr_name) {
-                        st.scan.links.push(PageLink {
-                            url: attr.value.to_string(),
-                            line: l,
-                            column: c,
-                        });
+                    if attr_name == "srcset" && wanted.contains(&attr_name) {
+                        // `url 320w, url 2x`: the URL is each candidate's first word.
+                        for candidate in value.split(',') {
+                            if let Some(url) = candidate.split_whitespace().next() {
+                                push(url, false);
+                            }
+                        }
+                    } else if wanted.contains(&attr_name) {
+                        push(value, false);
+                    } else if refresh && attr_name == "content" {
+                        if let Some(url) = refresh_url(value) {
+                            push(url, false);
+                        }
+                    } else if SCRIPT_PATH_ATTRS.contains(&attr_name) {
+                        for url in value.split_whitespace() {
+                            push(url, true);
+                        }
                     }
+                }
+                st.scan.ids.extend(ids);
+                if st.scan.base.is_none() {
+                    st.scan.base = base;
                 }
                 match name {
                     _ if tag.self_closing => TokenSinkResult::Continue,
@@ -454,6 +628,7 @@ mod tests {
             url: "/a/".into(),
             line: 9,
             column: 9,
+            folder_ok: false,
         });
         let s = site(&files, &scans, "");
         let got: Vec<String> = s
@@ -466,6 +641,91 @@ mod tests {
             [
                 "out/index.html:1:23: warning: link to `/a#gone`: `a/index.html` has no element with id `gone`",
                 "out/index.html:2:18: error: broken link to `missing.html`",
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_srcset_form_refresh_and_data_paths() {
+        let html = "<img src=a.png srcset=\"/t/a-320.jpg 320w, /t/a-640.jpg 640w\">\n\
+                    <form action=\"/search/\"></form><meta http-equiv=Refresh content=\"0; URL='/new/'\">\n\
+                    <div data-parts=\"/pf/ /pf-2/\" data-filter=\"year\" data-title=\"/metrics, a must\">";
+        let got: Vec<(String, bool)> = scan_page(html)
+            .links
+            .into_iter()
+            .map(|l| (l.url, l.folder_ok))
+            .collect();
+        let want = [
+            ("a.png", false),
+            ("/t/a-320.jpg", false),
+            ("/t/a-640.jpg", false),
+            ("/search/", false),
+            ("/new/", false),
+            ("/pf/", true),
+            ("/pf-2/", true),
+        ];
+        assert_eq!(got, want.map(|(u, f)| (u.to_string(), f)));
+        assert_eq!(refresh_url("5"), None);
+        assert_eq!(refresh_url("0;url=x.html"), Some("x.html"));
+        assert_eq!(refresh_url("0, /y/"), Some("/y/"));
+    }
+
+    #[test]
+    fn data_paths_may_name_a_folder_links_may_not() {
+        let files: HashSet<String> = ["pf/entry.json", "index.html"].map(String::from).into();
+        let scans = BTreeMap::new();
+        let page = scan_page("<div data-parts=\"/pf/ /gone/\"></div>\n<a href=\"/pf/\">x</a>");
+        let s = site(&files, &scans, "");
+        let got: Vec<String> = s
+            .check_page(Path::new("out"), "index.html", &page)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "out/index.html:1:1: error: broken link to `/gone/`",
+                "out/index.html:2:1: error: broken link to `/pf/`",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_not_found_page_may_hold_no_relative_url() {
+        let page = scan_page(
+            "<link href=\"/arch/static/s.css\"><a href=\"#main\"></a><a href=\"https://ex.org/\"></a>\n\
+             <link href=\"static/s.css\"><a href=\"../\"></a><a href=\"mailto:a@b.c\"></a>",
+        );
+        let got: Vec<String> = check_not_found_page(Path::new("out/404.html"), &page)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            got[0].starts_with("out/404.html:2:1: error: relative URL `static/s.css`"),
+            "{got:?}"
+        );
+        assert!(got[1].contains("`../`"), "{got:?}");
+    }
+
+    #[test]
+    fn checks_redirect_rules() {
+        let files: HashSet<String> = ["a/index.html", "b.html"].map(String::from).into();
+        let scans = BTreeMap::new();
+        let s = site(&files, &scans, "/arch");
+        let text = "# comment\n/arch/v/1/ /arch/a/ 301\n/arch/v/2 /arch/b.html\n/v/3/ /arch/a/ 301\n\
+                    /arch/v/4/ /arch/gone/ 301\n/arch/v/5/ https://ex.org/ 302\n/arch/v/6/\n/arch/v/7/ /a/ 301\n/arch/v/8/ /arch/a/ 999\n";
+        let (problems, rules) = s.check_redirects(Path::new("out/_redirects"), text);
+        let got: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(rules, 8);
+        assert_eq!(
+            got,
+            [
+                "out/_redirects:4:1: error: redirect from `/v/3/`: outside the site's base path `/arch/`",
+                "out/_redirects:5:1: error: redirect to a missing page `/arch/gone/`",
+                "out/_redirects:7:1: error: expected `from to [status]`",
+                "out/_redirects:8:1: error: redirect target: broken link to `/a/`: outside the site's base path `/arch`",
+                "out/_redirects:9:1: error: unknown status `999`",
             ]
         );
     }

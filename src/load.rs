@@ -1,6 +1,7 @@
 //! Reads a data folder: walks it, parses every JSON file (in parallel) into raw
 //! records of either input format, and reports files that are not valid for either.
-//! No policy lives here; [`crate::normalize`] decides what the records mean.
+//! No policy lives here (beyond [`crate::rules::unpublishable`], applied while a list streams);
+//! `normalize` decides what the records mean.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -49,17 +50,10 @@ pub struct CategoryFile {
     pub slug: Option<String>,
 }
 
-/// Which input format a record came in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Format {
-    /// One talk per file in `<event>/videos/*.json`.
-    Pyvideo,
-    /// An archive API v2 record (single, list or paginated page).
-    ApiV2,
-}
+pub use crate::model::Format;
 
 /// A video entry of a pyvideo record.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RawVideo {
     #[serde(rename = "type", default)]
     pub kind: Option<String>,
@@ -72,7 +66,7 @@ pub struct RawVideo {
 }
 
 /// A related URL: a bare string or `{label, url}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum RawRelated {
     Url(String),
@@ -129,21 +123,21 @@ impl RawRecord {
     /// normalize. `listed`: the record is an element of a list or page, which is
     /// always an archive API record, so it needs its own `category`.
     pub fn unpublishable(&self, listed: bool) -> Option<&'static str> {
-        let blank = |s: &Option<String>| s.as_deref().is_none_or(|t| t.trim().is_empty());
-        if self.title.is_none() {
-            Some("missing field `title`")
-        } else if blank(&self.title) {
-            Some("`title` is empty")
-        } else if listed && blank(&self.category) {
-            Some(NO_EVENT)
-        } else {
-            None
-        }
+        crate::rules::unpublishable(self.title.as_deref(), self.category.as_deref(), listed)
+    }
+
+    /// The archive API's direct download fields: (kind, URL, size in bytes).
+    pub fn download_fields(&self) -> [(&'static str, Option<&str>, Option<u64>); 4] {
+        [
+            ("mp4", self.video_mp4_url.as_deref(), self.video_mp4_length),
+            ("webm", self.video_webm_url.as_deref(), self.video_webm_length),
+            ("ogv", self.video_ogv_url.as_deref(), self.video_ogv_length),
+            ("flv", self.video_flv_url.as_deref(), self.video_flv_length),
+        ]
     }
 }
 
-/// The message for a talk that belongs to no event.
-pub const NO_EVENT: &str = "talk has no event: put it under a folder with a category.json, or set `category`";
+pub use crate::rules::NO_EVENT;
 
 /// The records of a JSON list (a file's top-level array, or a page's `results`),
 /// streamed: each element is parsed and either kept (with its position in the
@@ -227,8 +221,34 @@ enum FileKind {
     Talks,
 }
 
+/// A look at each parsed file while its text is still in memory, in load's
+/// parallel pass: `check` places its findings with it, so that no file is read
+/// (or parsed) twice. Called only for files that parsed.
+pub trait Inspect: Sync {
+    type Findings: Send;
+    /// A `category.json`; `text` is its JSON (without a byte-order mark).
+    fn event(&self, text: &str, event: &RawEvent) -> Self::Findings;
+    /// A talk file and the records kept from it.
+    fn talks(&self, path: &Path, text: &str, talks: &[RawTalk]) -> Self::Findings;
+}
+
+/// No inspection: what [`load`] runs.
+struct Nothing;
+
+impl Inspect for Nothing {
+    type Findings = ();
+    fn event(&self, _: &str, _: &RawEvent) {}
+    fn talks(&self, _: &Path, _: &str, _: &[RawTalk]) {}
+}
+
 /// Walks `root` and parses every JSON file in it (hidden entries are skipped).
 pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded> {
+    load_inspecting(root, opts, &Nothing).map(|(loaded, _)| loaded)
+}
+
+/// [`load`], showing each file that parsed to `inspect`; its findings come back in
+/// file order.
+pub fn load_inspecting<I: Inspect>(root: &Path, opts: &LoadOptions, inspect: &I) -> Result<(Loaded, Vec<I::Findings>)> {
     if !root.is_dir() {
         if root.exists() {
             bail!("data folder `{}` is not a folder", root.display());
@@ -298,46 +318,58 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded> {
         Event(RawEvent),
         Talks(TalkFile),
     }
-    let results: Vec<std::result::Result<Parsed, Problem>> = files
+    type Done<F> = std::result::Result<(Parsed, F), Problem>;
+    let results: Vec<Done<I::Findings>> = files
         .par_iter()
         .map(|(rel, kind)| {
             let full = root.join(rel);
             let bytes = read_limited(&full)?;
+            let text = json_text(&full, &bytes)?;
             match kind {
-                FileKind::Category => parse_category(&full, &bytes).map(|data| {
+                FileKind::Category => {
+                    let data = category_from(&full, text)?;
                     let dir = rel.parent().map(Path::to_path_buf).unwrap_or_default();
                     let folder = dir
                         .file_name()
                         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                    Parsed::Event(RawEvent {
+                    let event = RawEvent {
                         path: full.clone(),
                         dir,
                         folder,
                         data,
-                    })
-                }),
+                    };
+                    let found = inspect.event(text, &event);
+                    Ok((Parsed::Event(event), found))
+                }
                 FileKind::Talks => {
                     let event_dir = rel
                         .ancestors()
                         .skip(1)
                         .find(|a| event_dirs.contains(*a))
                         .map(Path::to_path_buf);
-                    parse_talks(&full, &bytes, event_dir).map(Parsed::Talks)
+                    let file = talks_from(&full, text, event_dir)?;
+                    let found = inspect.talks(&full, text, &file.talks);
+                    Ok((Parsed::Talks(file), found))
                 }
             }
         })
         .collect();
+    let mut findings = Vec::with_capacity(results.len());
     for r in results {
         match r {
-            Ok(Parsed::Event(e)) => loaded.events.push(e),
-            Ok(Parsed::Talks(t)) => {
+            Ok((Parsed::Event(e), found)) => {
+                loaded.events.push(e);
+                findings.push(found);
+            }
+            Ok((Parsed::Talks(t), found)) => {
                 loaded.talks.extend(t.talks);
                 loaded.problems.extend(t.problems);
+                findings.push(found);
             }
             Err(p) => loaded.problems.push(p),
         }
     }
-    Ok(loaded)
+    Ok((loaded, findings))
 }
 
 /// Reads a file, refusing huge ones before they are read.
@@ -371,7 +403,10 @@ fn json_text<'a>(path: &Path, bytes: &'a [u8]) -> std::result::Result<&'a str, P
 
 /// Parses a `category.json` (an object with at least a `title`).
 pub fn parse_category(path: &Path, bytes: &[u8]) -> std::result::Result<CategoryFile, Problem> {
-    let text = json_text(path, bytes)?;
+    category_from(path, json_text(path, bytes)?)
+}
+
+fn category_from(path: &Path, text: &str) -> std::result::Result<CategoryFile, Problem> {
     serde_json::from_str::<CategoryFile>(text).map_err(|e| Problem::from_json(path, &e))
 }
 
@@ -386,7 +421,10 @@ pub struct TalkFile {
 /// Parses a talk file of either format into its records; `Err` when the file as
 /// a whole is not valid.
 pub fn parse_talks(path: &Path, bytes: &[u8], event_dir: Option<PathBuf>) -> std::result::Result<TalkFile, Problem> {
-    let text = json_text(path, bytes)?;
+    talks_from(path, json_text(path, bytes)?, event_dir)
+}
+
+fn talks_from(path: &Path, text: &str, event_dir: Option<PathBuf>) -> std::result::Result<TalkFile, Problem> {
     let first = text.trim_start().as_bytes().first().copied();
     let talk = |record: RawRecord, index: Option<usize>, format: Format| RawTalk {
         path: path.to_path_buf(),
@@ -449,7 +487,7 @@ pub fn parse_talks(path: &Path, bytes: &[u8], event_dir: Option<PathBuf>) -> std
 }
 
 fn has_api_video(r: &RawRecord) -> bool {
-    r.video_mp4_url.is_some() || r.video_webm_url.is_some() || r.video_ogv_url.is_some() || r.video_flv_url.is_some()
+    r.download_fields().iter().any(|(_, url, _)| url.is_some())
 }
 
 fn load_no_publish(path: &Path, loaded: &mut Loaded) {

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 
 use crate::date::Date;
-use crate::load::Format;
 
 /// A whole archive, ready to render.
 #[derive(Debug, Default)]
@@ -23,7 +22,7 @@ pub struct Archive {
     /// Talks left out: drafts (without `--drafts`) and NO_PUBLISH ids.
     pub drafts_skipped: usize,
     pub unpublished_skipped: usize,
-    /// Content pages from the site's `pages/` folder, in header order (see [`crate::pages`]).
+    /// Content pages from the site's `pages/` folder, in header order (see the `pages` module).
     pub pages: Vec<Page>,
 }
 
@@ -114,4 +113,13 @@ pub struct Term {
     pub name: String,
     pub slug: String,
     pub talks: Vec<usize>,
+}
+
+/// Which input format a record came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// One talk per file in `<event>/videos/*.json`.
+    Pyvideo,
+    /// An archive API v2 record (single, list or paginated page).
+    ApiV2,
 }

@@ -1,24 +1,21 @@
-//! Raw records → the site model: validates fields, merges speaker and tag
+//! Raw records → the site model: applies the field rules of [`crate::rules`]
+//! (keeping what passes, warning about what is dropped), merges speaker and tag
 //! spellings, assigns unique slugs, drops drafts and NO_PUBLISH ids, and sorts.
 //! Pure: takes values, returns the archive plus every problem found.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::config::UrlStyle;
 use crate::date::Date;
 use crate::diag::{shown, Problem};
 use crate::load::{Format, Loaded, RawRecord, RawRelated, RawTalk};
 use crate::model::{Archive, Event, Link, Talk, Term, VideoSource};
+use crate::rules;
 use crate::slugs;
 
-/// Most speakers or tags one talk may list. Every speaker's and tag's page shows the
-/// talk with all its speakers, so output grows with the square of this number: a
-/// 100 kB file naming 5,000 speakers would otherwise publish over a gigabyte.
-/// (pyvideo's largest talk has 34 speakers.)
-pub const MAX_NAMES_PER_TALK: usize = 100;
+pub use crate::rules::{language_of, MAX_NAMES_PER_TALK};
+pub use crate::text::{clean_line, clean_text, fold};
 
 /// What normalisation may keep or drop.
 #[derive(Debug, Clone, Default)]
@@ -38,27 +35,25 @@ pub fn normalize(loaded: Loaded, opts: &NormalizeOptions) -> (Archive, Vec<Probl
     let mut event_by_title: HashMap<String, usize> = HashMap::new();
     let mut event_wish: Vec<(String, String)> = Vec::new();
     for raw in loaded.events {
-        let title = clean_line(&raw.data.title);
-        if title.is_empty() {
+        let Some(title) = rules::title(&raw.data.title) else {
             problems.push(Problem::error(&raw.path, "event `title` is empty"));
             continue;
-        }
+        };
         let wish = match opts.url_style {
             UrlStyle::Podium => slugs::record_slug(&raw.folder),
             // pyvideo.org: `category.json`'s `slug`, else the title's (not the folder).
-            UrlStyle::Pyvideo => match raw.data.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(given) => {
-                    let safe = slugs::given_slug(given, opts.url_style);
-                    if safe != given {
-                        problems.push(Problem::warning(
-                            &raw.path,
-                            format!("slug `{}` is not URL-safe; the event gets `{safe}`", shown(given, 60)),
-                        ));
-                    }
-                    safe
+            UrlStyle::Pyvideo => {
+                let (safe, changed) = rules::wished_slug(raw.data.slug.as_deref(), opts.url_style, || {
+                    slugs::name_slug(&title, opts.url_style)
+                });
+                if let Some(given) = changed {
+                    problems.push(Problem::warning(
+                        &raw.path,
+                        format!("slug `{}` is not URL-safe; the event gets `{safe}`", shown(given, 60)),
+                    ));
                 }
-                None => slugs::name_slug(&title, opts.url_style),
-            },
+                safe
+            }
         };
         let idx = archive.events.len();
         event_by_dir.insert(raw.dir.clone(), idx);
@@ -387,17 +382,16 @@ pub type TalkParts = (Talk, Vec<String>, Vec<String>, Option<(String, String)>);
 /// Pure: `serve` calls it to re-check a single edited record.
 pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec<Problem>) -> Option<TalkParts> {
     let path = raw.path;
-    let r: RawRecord = raw.record;
+    let mut r: RawRecord = raw.record;
     let at = |msg: String| match raw.index {
         Some(i) => format!("record {i}: {msg}"),
         None => msg,
     };
-    let title = clean_line(r.title.as_deref().unwrap_or(""));
-    if title.is_empty() {
+    let Some(title) = rules::title(r.title.as_deref().unwrap_or("")) else {
         let msg = r.unpublishable(false).unwrap_or("`title` is empty");
         problems.push(Problem::error(&path, at(msg.into())));
         return None;
-    }
+    };
     for (field, list) in [("speakers", &r.speakers), ("tags", &r.tags)] {
         let n = list.as_ref().map_or(0, Vec::len);
         if n > MAX_NAMES_PER_TALK {
@@ -411,7 +405,7 @@ pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec
         }
     }
     let date = r.recorded.as_deref().filter(|s| !s.trim().is_empty()).and_then(|d| {
-        let parsed = Date::parse(d.trim());
+        let parsed = rules::date(d);
         if parsed.is_none() {
             problems.push(Problem::warning(
                 &path,
@@ -421,19 +415,14 @@ pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec
         parsed
     });
     let clean_list = |list: Option<Vec<String>>, what: &str, problems: &mut Vec<Problem>| -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for s in list.unwrap_or_default() {
-            let c = clean_line(&s);
-            if c.is_empty() {
-                problems.push(Problem::warning(&path, at(format!("empty {what} name ignored"))));
-            } else if !out.iter().any(|o| fold(o) == fold(&c)) {
-                out.push(c);
-            }
+        let (kept, blank) = rules::clean_names(list.unwrap_or_default());
+        for _ in 0..blank {
+            problems.push(Problem::warning(&path, at(format!("empty {what} name ignored"))));
         }
-        out
+        kept
     };
-    let speakers = clean_list(r.speakers, "speaker", problems);
-    let tags = clean_list(r.tags, "tag", problems);
+    let speakers = clean_list(r.speakers.take(), "speaker", problems);
+    let tags = clean_list(r.tags.take(), "tag", problems);
 
     let language = r
         .language
@@ -442,13 +431,10 @@ pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec
         .filter(|s| !s.is_empty())
         .map(|l| language_of(l, raw.format));
 
-    let duration = r
-        .duration
-        .filter(|d| d.is_finite() && *d >= 0.0 && *d < 1e9)
-        .map(|d| d.round() as u64);
+    let duration = r.duration.and_then(rules::duration_seconds);
 
     let mut videos = Vec::new();
-    for v in r.videos.unwrap_or_default() {
+    for v in r.videos.take().unwrap_or_default() {
         let Some(url) = v.url.as_deref() else { continue };
         if let Some(url) = checked_url(url, &path, "video url", problems) {
             videos.push(VideoSource {
@@ -458,13 +444,8 @@ pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec
             });
         }
     }
-    for (kind, url, len) in [
-        ("mp4", &r.video_mp4_url, r.video_mp4_length),
-        ("webm", &r.video_webm_url, r.video_webm_length),
-        ("ogv", &r.video_ogv_url, r.video_ogv_length),
-        ("flv", &r.video_flv_url, r.video_flv_length),
-    ] {
-        if let Some(url) = url.as_deref().filter(|u| !u.trim().is_empty()) {
+    for (kind, url, len) in r.download_fields() {
+        if let Some(url) = url.filter(|u| !u.trim().is_empty()) {
             if let Some(url) = checked_url(url, &path, &format!("video_{kind}_url"), problems) {
                 videos.push(VideoSource {
                     kind: kind.into(),
@@ -506,25 +487,19 @@ pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec
         .filter(|u| !u.trim().is_empty())
         .and_then(|u| checked_url(u, &path, "thumbnail_url", problems));
 
-    let slug = match r.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => {
-            let safe = slugs::given_slug(s, style);
-            if safe != s {
-                problems.push(Problem::warning(
-                    &path,
-                    at(format!(
-                        "slug `{}` is not URL-safe; the talk gets `{safe}`",
-                        shown(s, 60)
-                    )),
-                ));
-            }
-            safe
-        }
-        None => slugs::name_slug(&title, style),
-    };
+    let (slug, changed) = rules::wished_slug(r.slug.as_deref(), style, || slugs::name_slug(&title, style));
+    if let Some(given) = changed {
+        problems.push(Problem::warning(
+            &path,
+            at(format!(
+                "slug `{}` is not URL-safe; the talk gets `{slug}`",
+                shown(given, 60)
+            )),
+        ));
+    }
     let mut aliases = Vec::new();
     for alias in r.alias.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
-        match safe_alias(alias) {
+        match rules::safe_alias(alias) {
             Some(a) => aliases.push(a.to_string()),
             None => problems.push(Problem::warning(
                 &path,
@@ -561,30 +536,6 @@ pub fn talk_from(raw: RawTalk, event: usize, style: UrlStyle, problems: &mut Vec
         source_url: r.source_url,
     };
     Some((talk, speakers, tags, language))
-}
-
-/// (code, display name) for a language given as an ISO 639-3 code (pyvideo) or a
-/// full name (archive API); unknown values keep their own text.
-pub fn language_of(value: &str, format: Format) -> (String, String) {
-    let lower = value.to_lowercase();
-    if let Some(l) = isolang::Language::from_639_3(&lower) {
-        return (lower, l.to_name().to_string());
-    }
-    if format == Format::ApiV2 || lower.len() > 3 {
-        if let Some(l) =
-            isolang::Language::from_name(value).or_else(|| isolang::Language::from_name(&title_case(value)))
-        {
-            return (l.to_639_3().to_string(), l.to_name().to_string());
-        }
-    }
-    (slugs::slugify(&lower), clean_line(value))
-}
-
-fn title_case(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| {
-        f.to_uppercase().chain(c.flat_map(char::to_lowercase)).collect()
-    })
 }
 
 /// Groups names into terms: one per merge key, shown with the most common spelling.
@@ -638,50 +589,9 @@ pub fn term_key(name: &str, style: UrlStyle) -> String {
     }
 }
 
-/// Case-folded, NFKC-normalised, whitespace-collapsed form of a name.
-pub fn fold(s: &str) -> String {
-    let n: String = s.nfkc().collect::<String>().to_lowercase();
-    n.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// One-line text: no control, zero-width or bidi-override characters, NFC,
-/// whitespace collapsed and trimmed.
-pub fn clean_line(s: &str) -> String {
-    let kept: String = s
-        .nfc()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .filter(|c| !is_invisible(*c))
-        .collect();
-    kept.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Multi-line text: like [`clean_line`] but keeps newlines and tabs.
-pub fn clean_text(s: &str) -> String {
-    s.chars()
-        .filter(|&c| c == '\n' || c == '\t' || !(c.is_control() || is_invisible(c)))
-        .collect()
-}
-
-pub(crate) fn is_invisible(c: char) -> bool {
-    // Zero-width joiners (U+200C/D) stay: emoji sequences and several scripts need them.
-    matches!(c, '\u{200B}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
-
-/// An old site path a talk should redirect from, `/`-trimmed, if it is a plain relative
-/// path: `/`-separated parts of ASCII letters, digits, `-`, `_` and `.`, none starting with
-/// `.`, so it can never leave the output folder or hit a hidden file.
-fn safe_alias(alias: &str) -> Option<&str> {
-    let a = alias.trim_matches('/');
-    let ok = crate::urls::is_safe_rel_path(a)
-        && a.split('/').all(|seg| !seg.starts_with('.'))
-        && a.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'));
-    ok.then_some(a)
-}
-
 /// A URL from the data, kept only if it is an absolute http(s) URL; otherwise a warning.
 fn checked_url(raw: &str, path: &std::path::Path, what: &str, problems: &mut Vec<Problem>) -> Option<String> {
-    let ok = crate::video::safe_http_url(raw);
+    let ok = rules::url(raw).ok();
     if ok.is_none() {
         problems.push(Problem::warning(
             path,
@@ -692,7 +602,7 @@ fn checked_url(raw: &str, path: &std::path::Path, what: &str, problems: &mut Vec
 }
 
 fn checked_date(raw: &str, path: &std::path::Path, what: &str, problems: &mut Vec<Problem>) -> Option<Date> {
-    let d = Date::parse(raw.trim());
+    let d = rules::date(raw);
     if d.is_none() && !raw.trim().is_empty() {
         problems.push(Problem::warning(
             path,
@@ -806,18 +716,5 @@ mod tests {
         );
         assert_eq!(ar.talks.len(), 1);
         assert!(p.iter().all(|p| !p.is_error()));
-    }
-
-    #[test]
-    fn languages_from_codes_and_names() {
-        assert_eq!(language_of("eng", Format::Pyvideo), ("eng".into(), "English".into()));
-        assert_eq!(language_of("English", Format::ApiV2), ("eng".into(), "English".into()));
-        assert_eq!(language_of("xx-klingon", Format::Pyvideo).1, "xx-klingon");
-    }
-
-    #[test]
-    fn cleans_invisible_and_control_chars() {
-        assert_eq!(clean_line(" a\u{200B}b\u{202E}c\u{0}d  e "), "abc d e");
-        assert_eq!(fold("ÉCOLE  x"), "école x");
     }
 }

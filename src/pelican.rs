@@ -11,7 +11,7 @@
 //! 4. remove `[^\w\s-]`, trim whitespace, turn each run of `[-\s]` into one `-`;
 //! 5. lowercase.
 //!
-//! The result may be empty or start with `-`; [`crate::slugs`] decides what to do then.
+//! The result may be empty or start with `-`; the `slugs` module decides what to do then.
 
 use unicode_normalization::UnicodeNormalization;
 

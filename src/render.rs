@@ -628,11 +628,7 @@ impl<'a> Site<'a> {
             .collect();
         // For crawlers (og:image, JSON-LD): the copy in the site when there is one.
         let thumbnail = match &prepared.thumb {
-            Thumb::Local(key) => Some(format!(
-                "{}{}",
-                self.config.base(),
-                crate::thumbs::view::local_url(key, crate::thumbs::still::SIZES[0].0)
-            )),
+            Thumb::Local(key) => Some(format!("{}{}", self.config.base(), crate::thumbs::view::share_url(key))),
             _ => thumbnail,
         };
         let lead = prepared.lead.clone();
@@ -902,7 +898,10 @@ impl<'a> Site<'a> {
                 // The search page's filter parameter, with the name as shown.
                 let param = if kind == TermKind::Speaker { "speaker" } else { "tag" };
                 let value = percent_encoding::utf8_percent_encode(&term.name, percent_encoding::NON_ALPHANUMERIC);
-                ctx.insert("search_within", &self.link(&format!("/search/?{param}={value}")));
+                ctx.insert(
+                    "search_within",
+                    &self.link(&format!("{}?{param}={value}", self.urls.search)),
+                );
             }
         }
         Ok((url, self.render("term.html", &ctx)?))

@@ -240,6 +240,7 @@ fn rebuild_loop(
                 Change::Templates => "templates".into(),
                 Change::Static => "static files".into(),
                 Change::Pages => "pages".into(),
+                Change::Thumbnails => "thumbnail cache".into(),
             })
             .collect();
         if names.len() > 3 {

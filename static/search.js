@@ -108,12 +108,16 @@ async function start() {
   const pagefind = await import(root.dataset.runtime);
   // Title words outrank speakers, tags and event, which outrank the description.
   const ranking = { metaWeights: { title: 10, speakers: 7, tags: 5, event: 4 } };
-  await pagefind.options({ basePath: parts[0], excerptLength: 28, ranking });
+  // The recorded URLs already start with the site's base path (`/archive/…`);
+  // Pagefind would otherwise prefix them with the folder above each index part
+  // (`/archive/archive/…` for a site served under a path).
+  const baseUrl = "/";
+  await pagefind.options({ basePath: parts[0], baseUrl, excerptLength: 28, ranking });
   await pagefind.init();
   // Each merged part's scores carry a tiny factor of its own, so that a result
   // sorted by date can be told apart by its part (see sortedQueues).
   const weights = parts.map((_, i) => 1 + i / 2 ** 20);
-  await Promise.all(parts.slice(1).map((p, i) => pagefind.mergeIndex(p, { indexWeight: weights[i + 1], ranking })));
+  await Promise.all(parts.slice(1).map((p, i) => pagefind.mergeIndex(p, { baseUrl, indexWeight: weights[i + 1], ranking })));
 
   // The filter values and counts need every filter chunk of every part: they
   // are loaded after the first results show (see loadFilters), not before.

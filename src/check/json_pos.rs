@@ -1,43 +1,83 @@
 //! Where things are in a JSON text: the byte offset of every object member (its
-//! key's opening quote) and array element, by JSON pointer (`/videos/0/url`).
+//! key's opening quote) and array element, and the span of its value, by JSON
+//! pointer (`/videos/0/url`).
 //!
-//! serde_json gives positions only for errors, so `check` scans the (already
-//! validated) text once more. The scanner never panics on malformed input: it
-//! just records less. Nesting deeper than [`MAX_DEPTH`] is skipped, not recursed.
+//! serde_json gives positions only for errors, so `check` scans the text that load
+//! has just parsed (while it is still in memory). The spans also tell which keys
+//! are present and what kind of value each holds, which the typed records cannot
+//! (`null` and a missing key are both `None`). The scanner never panics on
+//! malformed input: it just records less. Nesting deeper than [`MAX_DEPTH`] is
+//! skipped, not recursed.
 
 use std::collections::HashMap;
 
 /// Deeper values are skipped without recording positions (no talk field is this deep).
 const MAX_DEPTH: usize = 32;
 
-/// Byte offsets by JSON pointer; `""` is the root value.
+/// Where one member or element is: the offset reported for it, and its value's span.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    /// The key's opening quote (a member) or the value's first byte (an element, the root).
+    pub(crate) at: usize,
+    /// The value's bytes: `start..end`.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// Entries by JSON pointer; `""` is the root value.
 #[derive(Debug, Default)]
-pub(crate) struct Positions(HashMap<String, usize>);
+pub(crate) struct Positions {
+    entries: HashMap<String, Entry>,
+    /// The root object's keys, in text order, each once.
+    root_keys: Vec<String>,
+}
 
 impl Positions {
-    /// Scans `text` (JSON) and records the offset of every member and element.
+    /// Scans `text` (JSON) and records every member and element.
     pub(crate) fn scan(text: &str) -> Positions {
         let mut s = Scanner {
             b: text.as_bytes(),
             i: 0,
             out: HashMap::new(),
+            root_keys: Vec::new(),
         };
         s.ws();
         let mut ptr = String::new();
-        s.out.insert(String::new(), s.i);
+        let start = s.i;
         s.value(&mut ptr, 0);
-        Positions(s.out)
+        s.out.insert(
+            String::new(),
+            Entry {
+                at: start,
+                start,
+                end: s.i,
+            },
+        );
+        Positions {
+            entries: s.out,
+            root_keys: s.root_keys,
+        }
     }
 
     /// The offset of `pointer`, or of its nearest recorded ancestor.
     pub(crate) fn offset(&self, pointer: &str) -> Option<usize> {
         let mut p = pointer;
         loop {
-            if let Some(&o) = self.0.get(p) {
-                return Some(o);
+            if let Some(e) = self.entries.get(p) {
+                return Some(e.at);
             }
             p = &p[..p.rfind('/')?];
         }
+    }
+
+    /// The entry at exactly `pointer` (`None` when the text has no such member).
+    pub(crate) fn get(&self, pointer: &str) -> Option<Entry> {
+        self.entries.get(pointer).copied()
+    }
+
+    /// The root object's keys, in text order, each once.
+    pub(crate) fn root_keys(&self) -> &[String] {
+        &self.root_keys
     }
 }
 
@@ -49,7 +89,8 @@ pub(crate) fn escape_key(key: &str) -> String {
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
-    out: HashMap<String, usize>,
+    out: HashMap<String, Entry>,
+    root_keys: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -100,8 +141,19 @@ impl Scanner<'_> {
                     let len = ptr.len();
                     ptr.push('/');
                     ptr.push_str(&escape_key(&key));
-                    self.out.insert(ptr.clone(), key_at);
+                    if depth == 0 && !self.root_keys.contains(&key) {
+                        self.root_keys.push(key);
+                    }
+                    let start = self.i;
                     self.value(ptr, depth + 1);
+                    self.out.insert(
+                        ptr.clone(),
+                        Entry {
+                            at: key_at,
+                            start,
+                            end: self.i,
+                        },
+                    );
                     ptr.truncate(len);
                     self.ws();
                     if self.peek() != Some(b',') {
@@ -124,9 +176,16 @@ impl Scanner<'_> {
                     let len = ptr.len();
                     ptr.push('/');
                     ptr.push_str(&index.to_string());
-                    self.out.insert(ptr.clone(), self.i);
                     let before = self.i;
                     self.value(ptr, depth + 1);
+                    self.out.insert(
+                        ptr.clone(),
+                        Entry {
+                            at: before,
+                            start: before,
+                            end: self.i,
+                        },
+                    );
                     ptr.truncate(len);
                     if self.i == before {
                         return; // not a value: give up rather than loop
@@ -197,6 +256,10 @@ mod tests {
         assert_eq!(&text[p.offset("/a~1b/c~0").unwrap()..][..5], "\"c~\":");
         // unknown pointers fall back to the nearest ancestor
         assert_eq!(p.offset("/videos/1/url"), p.offset("/videos/1"));
+        let e = p.get("/videos/1").unwrap();
+        assert_eq!(&text[e.start..e.end], "{\"type\": 1}");
+        assert!(p.get("/videos/1/url").is_none());
+        assert_eq!(p.root_keys(), ["title", "videos", "a/b"]);
     }
 
     #[test]

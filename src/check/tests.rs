@@ -3,29 +3,6 @@
 use super::*;
 
 #[test]
-fn date_shape_follows_the_schema_pattern() {
-    for ok in [
-        "2019-02-30",
-        "2019-01-01T10:00:00",
-        "2019-01-01T10:00:00+02:00",
-        "2019-01-01T10:00:00-05:30",
-    ] {
-        assert!(date_shape(ok), "{ok}");
-    }
-    for bad in [
-        "",
-        "2019-1-1",
-        "2019/01/01",
-        "2019-01-01 10:00",
-        "2019-01-01T10:00",
-        "2019-01-01T10:00:00Z",
-        "2019-01-01x",
-    ] {
-        assert!(!date_shape(bad), "{bad}");
-    }
-}
-
-#[test]
 fn speaker_key_ignores_case_accents_forms_and_spaces() {
     let k = speaker_key("Stéfan van der Walt");
     assert_eq!(speaker_key("Ste\u{301}fan van der  Walt"), k);
@@ -35,11 +12,19 @@ fn speaker_key_ignores_case_accents_forms_and_spaces() {
 }
 
 #[test]
-fn integers_follow_json_schema() {
-    assert!(is_integer(&serde_json::json!(3)));
-    assert!(is_integer(&serde_json::json!(3.0)));
-    assert!(!is_integer(&serde_json::json!(3.5)));
-    assert_eq!(kind(&serde_json::json!(3.5)), "a number with a fraction (3.5)");
+fn repeats_compare_json_not_only_typed_fields() {
+    // Typed alike (unknown keys are dropped), different as JSON: not a repeat.
+    let text = r#"{"videos": [{"type": "a", "url": "u", "x": 1}, {"type": "a", "url": "u", "x": 2}, {"url": "u", "type": "a", "x": 1}]}"#;
+    let ctx = FileCtx::new(Path::new("t.json"), text);
+    let v = crate::load::RawVideo {
+        kind: Some("a".into()),
+        url: Some("u".into()),
+        size: None,
+        length: None,
+    };
+    let items = vec![v.clone(), v.clone(), v];
+    assert_eq!(ctx.repeats("/videos", &items, 1), None);
+    assert_eq!(ctx.repeats("/videos", &items, 2), Some(0));
 }
 
 #[test]

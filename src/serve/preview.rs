@@ -54,6 +54,9 @@ pub enum Change {
     Static,
     /// A content page (`pages/*.md`): every page is rendered again (the header links them).
     Pages,
+    /// The thumbnail cache's manifest (a `podium thumbnails` run ended): every page is
+    /// rendered again with the stills now cached.
+    Thumbnails,
 }
 
 /// How an update was done.
@@ -512,7 +515,7 @@ impl Preview {
     pub fn update(&mut self, changes: &[Change]) -> Report {
         let started = Instant::now();
         let mut report = Report::new();
-        let templates = changes.contains(&Change::Templates);
+        let templates = changes.contains(&Change::Templates) || changes.contains(&Change::Thumbnails);
         if changes.contains(&Change::Static) {
             match self.update_static() {
                 Ok(n) => {

@@ -46,8 +46,8 @@ impl Store {
         *self.thumbs_dir.write().unwrap_or_else(|e| e.into_inner()) = dir;
     }
 
-    /// A cached thumbnail, for `rel` = `thumbs/<hash>-<width>.jpg`; only names the
-    /// cache can hold are looked up.
+    /// A cached thumbnail, for `rel` = `thumbs/<hash>-<width>.webp` (or its `.jpg`
+    /// copy); only names the cache can hold are looked up.
     pub fn thumb(&self, rel: &str) -> Option<Bytes> {
         let name = rel.strip_prefix(crate::thumbs::OUT_DIR)?.strip_prefix('/')?;
         if !crate::thumbs::is_file_name(name) {

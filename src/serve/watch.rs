@@ -1,5 +1,6 @@
-//! Watches the site's inputs (data folder, `templates/`, `static/`, `podium.toml`)
-//! and turns file events into debounced batches of [`Change`]s.
+//! Watches the site's inputs (data folder, `templates/`, `static/`, `podium.toml`,
+//! the thumbnail cache's manifest) and turns file events into debounced batches of
+//! [`Change`]s.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -64,6 +65,8 @@ pub struct Watch {
     statics: Dir,
     pages: Dir,
     config_file: PathBuf,
+    /// The thumbnail cache's manifest (`thumbnails = "local"`), as the file system names it.
+    thumbs_manifest: Option<PathBuf>,
 }
 
 /// Names editors and tools give their temporary files.
@@ -110,8 +113,21 @@ impl Watch {
         watcher
             .watch(&root, RecursiveMode::NonRecursive)
             .with_context(|| format!("cannot watch `{}`", root.display()))?;
+        // The thumbnail cache (made if missing, so that a first `podium thumbnails`
+        // run is seen too): its manifest is written once, at the end of each run.
+        let thumbs_manifest = if config.thumbnails == crate::thumbs::Mode::Local {
+            let dir = crate::thumbs::cache_dir(config);
+            std::fs::create_dir_all(&dir).ok();
+            std::fs::canonicalize(&dir).ok().and_then(|real| {
+                let watched = watcher.watch(&real, RecursiveMode::NonRecursive);
+                watched.ok().map(|()| real.join(crate::thumbs::MANIFEST))
+            })
+        } else {
+            None
+        };
         Ok(Watch {
             _watcher: watcher,
+            thumbs_manifest,
             events,
             data,
             templates,
@@ -181,6 +197,9 @@ impl Watch {
         let name = path.file_name()?.to_string_lossy();
         if path == self.config_file {
             return Some(ChangeOrConfig::Config);
+        }
+        if self.thumbs_manifest.as_deref() == Some(path) {
+            return Some(ChangeOrConfig::Change(Change::Thumbnails));
         }
         if is_temporary(&name) {
             return None;

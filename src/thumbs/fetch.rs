@@ -5,6 +5,11 @@
 //! retried after a day rather than on every run, and `--refresh` revalidates
 //! with `If-None-Match` / `If-Modified-Since`. Bodies and images are untrusted:
 //! a body is read through a 10 MB limit, and [`super::still`] checks the image.
+//!
+//! A Vimeo talk without `thumbnail_url` is looked up first through Vimeo's
+//! oEmbed endpoint (no API key): its answer, untrusted JSON read through a 64 KB
+//! limit, names the still, which is recorded in the manifest entry of the query
+//! and then fetched like any other.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,19 +19,22 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{file_name, still, Entry, Journal, Manifest, Status};
+use super::{file_names, is_oembed, still, Entry, Journal, Manifest, Status};
 use crate::diag::Problem;
 use crate::model::Archive;
 
 /// Largest body read, in bytes.
 pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// Largest oEmbed answer read, in bytes (Vimeo's are 1 to 3 KB).
+pub const MAX_OEMBED_BYTES: u64 = 64 * 1024;
 /// A failed URL is tried again once this many seconds have passed.
 pub const RETRY_AFTER: u64 = 24 * 60 * 60;
 
 /// Unix time in seconds.
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
-/// Maps a source URL to the address actually requested (tests point every URL
-/// at a local server; the CLI requests each URL as it is).
+/// Maps a source URL to the address actually requested (tests point every URL,
+/// the oEmbed queries and the stills their answers name included, at a local
+/// server; the CLI requests each URL as it is).
 pub type Resolver = Arc<dyn Fn(&str) -> String + Send + Sync>;
 
 /// How to fetch.
@@ -109,6 +117,8 @@ pub struct FetchReport {
     pub by_host: BTreeMap<String, Counts>,
     /// One warning per talk file whose still could not be stored.
     pub problems: Vec<Problem>,
+    /// Stills of a cache from before WebP, converted from their JPEGs.
+    pub converted: usize,
 }
 
 impl FetchReport {
@@ -121,6 +131,12 @@ impl FetchReport {
             )
         };
         let mut s = format!("Thumbnails: {}", line(&self.total));
+        if self.converted > 0 {
+            s += &format!(
+                "\n  {} stills cached before WebP converted from their JPEGs (nothing downloaded)",
+                self.converted
+            );
+        }
         for (host, c) in &self.by_host {
             s += &format!("\n  {host}: {}", line(c));
         }
@@ -143,18 +159,26 @@ enum Outcome {
         key: String,
         etag: Option<String>,
         last_modified: Option<String>,
+        /// The still named by an oEmbed answer.
+        image: Option<String>,
     },
     NotModified,
-    Failed(String),
+    Failed {
+        error: String,
+        image: Option<String>,
+    },
 }
 
 /// Fetches every `wanted` still that the cache in `dir` lacks, and updates its manifest.
 pub fn fetch(dir: &Path, wanted: &[Wanted], opts: &FetchOptions) -> Result<FetchReport> {
     std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
     let mut manifest = Manifest::load(dir)?;
-    manifest.version = 1;
+    let mut report = FetchReport {
+        converted: convert_legacy(dir, &manifest),
+        ..FetchReport::default()
+    };
+    manifest.version = super::VERSION;
     let now = (opts.now)();
-    let mut report = FetchReport::default();
     let mut todo: Vec<(&Wanted, Option<Entry>)> = Vec::new();
     for w in wanted {
         let prev = manifest.entries.get(&w.url).cloned();
@@ -213,6 +237,7 @@ pub fn fetch(dir: &Path, wanted: &[Wanted], opts: &FetchOptions) -> Result<Fetch
                     key,
                     etag,
                     last_modified,
+                    image,
                 } => {
                     report.count(&w.url, |c| c.fetched += 1);
                     Entry {
@@ -222,6 +247,7 @@ pub fn fetch(dir: &Path, wanted: &[Wanted], opts: &FetchOptions) -> Result<Fetch
                         last_modified,
                         checked,
                         error: None,
+                        image,
                     }
                 }
                 Outcome::NotModified => {
@@ -232,7 +258,7 @@ pub fn fetch(dir: &Path, wanted: &[Wanted], opts: &FetchOptions) -> Result<Fetch
                     e.checked = checked;
                     e
                 }
-                Outcome::Failed(error) => {
+                Outcome::Failed { error, image } => {
                     report.count(&w.url, |c| c.failed += 1);
                     for talk in &w.talks {
                         report
@@ -246,7 +272,10 @@ pub fn fetch(dir: &Path, wanted: &[Wanted], opts: &FetchOptions) -> Result<Fetch
                             error: Some(error),
                             ..p.clone()
                         },
-                        None => failed_entry(checked, &error),
+                        None => Entry {
+                            image,
+                            ..failed_entry(checked, &error)
+                        },
                     }
                 }
             };
@@ -270,19 +299,93 @@ fn failed_entry(checked: u64, error: &str) -> Entry {
         last_modified: None,
         checked,
         error: Some(error.to_string()),
+        image: None,
     }
 }
 
-/// Whether both sizes of an entry's still are in the cache.
+/// Whether all the files of an entry's still are in the cache.
 fn stored(dir: &Path, e: &Entry) -> bool {
     e.file
         .as_deref()
-        .is_some_and(|k| still::SIZES.iter().all(|(w, _)| dir.join(file_name(k, *w)).is_file()))
+        .is_some_and(|k| file_names(k).all(|n| dir.join(n).is_file()))
 }
 
-/// Downloads one URL (with retries) and stores its sizes.
+/// Converts the stills of a cache written before WebP (`<hash>-480.jpg` and
+/// `-240.jpg`, no `.webp`): both WebP sizes are made from the large JPEG, which
+/// stays as the link-preview copy (it is what a new still's JPEG is too), and the
+/// small JPEG goes. The originals were never kept, so this is the only way short of
+/// downloading again; the small still loses a little to the second compression.
+/// Returns how many were converted; one that cannot be is downloaded again.
+fn convert_legacy(dir: &Path, manifest: &Manifest) -> usize {
+    use rayon::prelude::*;
+    let keys: Vec<&str> = manifest
+        .entries
+        .values()
+        .filter(|e| e.status == Status::Ok && !stored(dir, e))
+        .filter_map(|e| e.file.as_deref())
+        .filter(|k| dir.join(super::share_name(k)).is_file())
+        .collect();
+    keys.par_iter()
+        .filter(|key| {
+            let done = (|| -> Result<()> {
+                let jpeg = std::fs::read(dir.join(super::share_name(key)))?;
+                write_files(dir, key, &still::files_of(&still::decode(&jpeg)?)?)?;
+                match std::fs::remove_file(dir.join(format!("{key}-240.jpg"))) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+                    _ => Ok(()),
+                }
+            })();
+            done.is_ok()
+        })
+        .count()
+}
+
+/// Downloads one URL (with retries) and stores its files; for an oEmbed query,
+/// asks for the still's URL first.
 fn fetch_one(agent: &ureq::Agent, dir: &Path, url: &str, prev: Option<&Entry>, opts: &FetchOptions) -> Outcome {
-    let target = (opts.resolve)(url);
+    let (image, prev) = if is_oembed(url) {
+        match oembed_still(agent, url, opts) {
+            // The validators are those of the still the answer named last time.
+            Ok(image) => {
+                let same = prev.is_some_and(|p| p.image.as_deref() == Some(image.as_str()));
+                (Some(image), prev.filter(|_| same))
+            }
+            Err(error) => {
+                return Outcome::Failed {
+                    error: format!("Vimeo oEmbed: {error}"),
+                    image: None,
+                }
+            }
+        }
+    } else {
+        (None, prev)
+    };
+    let target = (opts.resolve)(image.as_deref().unwrap_or(url));
+    let failed = |error: String| Outcome::Failed {
+        error: match &image {
+            Some(i) => format!("still `{i}` named by Vimeo oEmbed: {error}"),
+            None => error,
+        },
+        image: image.clone(),
+    };
+    match retrying(opts, || get(agent, &target, prev, opts.max_bytes)) {
+        Ok(Got::Body(bytes, etag, last_modified)) => match store(dir, &bytes) {
+            Ok(key) => Outcome::Stored {
+                key,
+                etag,
+                last_modified,
+                image,
+            },
+            Err(e) => failed(format!("{e:#}")),
+        },
+        Ok(Got::NotModified) => Outcome::NotModified,
+        Err(e) => failed(e),
+    }
+}
+
+/// Runs `call` until it succeeds, fails for good, or has failed
+/// [`FetchOptions::attempts`] times, waiting longer before each new try.
+fn retrying<T>(opts: &FetchOptions, call: impl Fn() -> Result<T, Fail>) -> Result<T, String> {
     let mut wait = opts.backoff;
     let mut last = String::new();
     for attempt in 0..opts.attempts.max(1) {
@@ -290,23 +393,40 @@ fn fetch_one(agent: &ureq::Agent, dir: &Path, url: &str, prev: Option<&Entry>, o
             std::thread::sleep(wait);
             wait *= 2;
         }
-        match get(agent, &target, prev, opts) {
-            Ok(Got::Body(bytes, etag, last_modified)) => {
-                return match store(dir, &bytes) {
-                    Ok(key) => Outcome::Stored {
-                        key,
-                        etag,
-                        last_modified,
-                    },
-                    Err(e) => Outcome::Failed(format!("{e:#}")),
-                };
-            }
-            Ok(Got::NotModified) => return Outcome::NotModified,
-            Err(Fail::Final(e)) => return Outcome::Failed(e),
+        match call() {
+            Ok(v) => return Ok(v),
+            Err(Fail::Final(e)) => return Err(e),
             Err(Fail::Transient(e)) => last = e,
         }
     }
-    Outcome::Failed(format!("{last} (after {} tries)", opts.attempts.max(1)))
+    Err(format!("{last} (after {} tries)", opts.attempts.max(1)))
+}
+
+/// Asks Vimeo's oEmbed endpoint (the query `url`) for a video's still.
+fn oembed_still(agent: &ureq::Agent, url: &str, opts: &FetchOptions) -> Result<String, String> {
+    let target = (opts.resolve)(url);
+    let limit = MAX_OEMBED_BYTES.min(opts.max_bytes);
+    match retrying(opts, || get(agent, &target, None, limit))? {
+        Got::Body(bytes, ..) => parse_oembed(&bytes),
+        Got::NotModified => Err("HTTP 304 to an unconditional request".to_string()),
+    }
+}
+
+/// The still an oEmbed answer names. The answer is untrusted: only its
+/// `thumbnail_url` is read, and kept only if it is an http(s) URL (and not
+/// another oEmbed query).
+pub fn parse_oembed(bytes: &[u8]) -> Result<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        thumbnail_url: Option<String>,
+    }
+    let answer: Answer = serde_json::from_slice(bytes).map_err(|e| format!("not an oEmbed answer ({e})"))?;
+    let raw = answer
+        .thumbnail_url
+        .ok_or_else(|| "the answer has no thumbnail_url".to_string())?;
+    crate::video::safe_http_url(&raw)
+        .filter(|u| !is_oembed(u))
+        .ok_or_else(|| "the answer's thumbnail_url is not an http(s) URL".to_string())
 }
 
 enum Got {
@@ -320,7 +440,9 @@ enum Fail {
     Final(String),
 }
 
-fn get(agent: &ureq::Agent, target: &str, prev: Option<&Entry>, opts: &FetchOptions) -> Result<Got, Fail> {
+/// One GET of `target` (conditional when `prev` has validators), its body read
+/// through a limit of `max_bytes`.
+fn get(agent: &ureq::Agent, target: &str, prev: Option<&Entry>, max_bytes: u64) -> Result<Got, Fail> {
     let mut req = agent.get(target);
     if let Some(p) = prev {
         if let Some(etag) = &p.etag {
@@ -350,15 +472,21 @@ fn get(agent: &ureq::Agent, target: &str, prev: Option<&Entry>, opts: &FetchOpti
             .map(|v| v.chars().take(200).collect::<String>())
     };
     let (etag, last_modified) = (header("etag"), header("last-modified"));
-    let too_big = || Fail::Final(format!("body over the limit of {} MB", opts.max_bytes / (1024 * 1024)));
+    let too_big = || {
+        Fail::Final(if max_bytes >= 1024 * 1024 {
+            format!("body over the limit of {} MB", max_bytes / (1024 * 1024))
+        } else {
+            format!("body over the limit of {} KB", max_bytes / 1024)
+        })
+    };
     let declared = header("content-length").and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > opts.max_bytes) {
+    if declared.is_some_and(|n| n > max_bytes) {
         return Err(too_big());
     }
     let bytes = resp
         .body_mut()
         .with_config()
-        .limit(opts.max_bytes)
+        .limit(max_bytes)
         .read_to_vec()
         .map_err(|e| match e {
             ureq::Error::BodyExceedsLimit(_) => too_big(),
@@ -367,26 +495,30 @@ fn get(agent: &ureq::Agent, target: &str, prev: Option<&Entry>, opts: &FetchOpti
     Ok(Got::Body(bytes, etag, last_modified))
 }
 
-/// Stores both sizes of a still under the hash of its bytes (each file written
-/// to a temporary name, then renamed), unless they are there already.
+/// Stores the files of a still under the hash of its bytes, unless they are there already.
 pub fn store(dir: &Path, bytes: &[u8]) -> Result<String> {
     let key = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes));
-    let paths: Vec<PathBuf> = still::SIZES
-        .iter()
-        .map(|(w, _)| dir.join(file_name(&key, *w)))
-        .collect();
-    if paths.iter().all(|p| p.is_file()) {
-        return Ok(key);
+    if !file_names(&key).all(|n| dir.join(n).is_file()) {
+        write_files(dir, &key, &still::make_files(bytes)?)?;
     }
-    let files = still::make_sizes(bytes)?;
-    for (path, data) in paths.iter().zip(files) {
+    Ok(key)
+}
+
+/// Writes the files of [`still::SUFFIXES`] for `key` that are not there yet, each
+/// to a temporary name first, then renamed.
+fn write_files(dir: &Path, key: &str, files: &[Vec<u8>]) -> Result<()> {
+    for (name, data) in file_names(key).zip(files) {
+        let path = dir.join(name);
+        if path.is_file() {
+            continue;
+        }
         // Unique per call: two URLs may serve the same bytes and be stored at once.
         static SEQ: AtomicUsize = AtomicUsize::new(0);
         let tmp = path.with_extension(format!("{}.tmp", SEQ.fetch_add(1, Ordering::Relaxed)));
         std::fs::write(&tmp, data).with_context(|| format!("failed to write `{}`", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("failed to write `{}`", path.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("failed to write `{}`", path.display()))?;
     }
-    Ok(key)
+    Ok(())
 }
 
 /// Loads the site's data (invalid files are left out, as with `--skip-invalid`)

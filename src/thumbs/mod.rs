@@ -4,9 +4,12 @@
 //! to another host.
 //!
 //! The cache (`.podium-cache/thumbnails/`) is content-addressed: each still is
-//! stored as `<hash>-480.jpg` and `<hash>-240.jpg`, the hash being that of the
-//! downloaded bytes, and `manifest.json` maps each source URL to its file, the
-//! outcome of the last attempt, the validators (ETag, Last-Modified) and when.
+//! stored as `<hash>-480.webp` and `<hash>-240.webp` (what the pages show) and
+//! `<hash>-480.jpg` (for link previews), the hash being that of the downloaded
+//! bytes, and `manifest.json` maps each source URL to its file, the outcome of the
+//! last attempt, the validators (ETag, Last-Modified) and when. A cache written
+//! before WebP (`-480.jpg` and `-240.jpg` only) is converted by the next
+//! `podium thumbnails` from its JPEGs, without downloading anything again.
 
 pub mod fetch;
 pub mod still;
@@ -59,6 +62,9 @@ pub struct Entry {
     /// Why the last attempt failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// For a source that is an oEmbed query (Vimeo): the still's URL its answer gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// The cache's `manifest.json`: source URL → [`Entry`], sorted so that it diffs well.
@@ -76,7 +82,7 @@ impl Manifest {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .with_context(|| format!("invalid thumbnail manifest `{}`", path.display()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest {
-                version: 1,
+                version: VERSION,
                 ..Manifest::default()
             },
             Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
@@ -136,28 +142,75 @@ pub fn cache_dir(config: &Config) -> PathBuf {
     config.cache_dir.join(DIR)
 }
 
-/// File name of a stored still in the cache and in the output.
+/// Manifest version: 2 since the stills are WebP (1: JPEG only).
+pub const VERSION: u32 = 2;
+
+/// File name of a stored page still (WebP) in the cache and in the output.
 pub fn file_name(key: &str, width: u32) -> String {
     format!("{key}-{width}.{}", still::EXT)
 }
 
-/// Whether `name` is a file name the cache can hold (`<32 hex>-<size>.jpg`): the
-/// preview server serves only those from the cache folder.
+/// File name of the JPEG copy of the large still, for link previews.
+pub fn share_name(key: &str) -> String {
+    format!("{key}-{}", still::SHARE_SUFFIX)
+}
+
+/// Every file stored for a still ([`still::SUFFIXES`]).
+pub fn file_names(key: &str) -> impl Iterator<Item = String> + '_ {
+    still::SUFFIXES.iter().map(move |s| format!("{key}-{s}"))
+}
+
+/// Whether `name` is a file name the cache can hold (`<32 hex>-480.webp`,
+/// `-240.webp` or `-480.jpg`): the preview server serves only those from the
+/// cache folder.
 pub fn is_file_name(name: &str) -> bool {
     let Some((key, rest)) = name.split_once('-') else {
         return false;
     };
     key.len() == 32
         && key.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        && still::SIZES.iter().any(|(w, _)| rest == format!("{w}.{}", still::EXT))
+        && still::SUFFIXES.contains(&rest)
 }
 
-/// The URL of a talk's still: its `thumbnail_url`, else one derived from its video
-/// (YouTube's `hqdefault.jpg`, the Internet Archive's item image). Vimeo stills need
-/// an API call, so Vimeo talks without `thumbnail_url` have none.
-/// `videos` gives the talk's classified sources ([`video::sources`]), only
-/// called when the talk has no `thumbnail_url`.
-pub fn source_url<'v>(talk: &Talk, videos: impl FnOnce() -> &'v [Video]) -> Option<String> {
+/// Where a talk's still comes from, the key of its manifest entry: [`image_url`],
+/// else, for a Vimeo video, the query to Vimeo's oEmbed endpoint ([`oembed_url`])
+/// whose answer names the still.
+/// `videos` gives the talk's classified sources ([`video::sources`]), only called
+/// when the talk has no `thumbnail_url`.
+pub fn source_url<'v>(talk: &Talk, videos: impl Fn() -> &'v [Video]) -> Option<String> {
+    image_url(talk, &videos).or_else(|| {
+        videos().iter().find_map(|v| match v {
+            Video::Embed {
+                provider: video::Provider::Vimeo,
+                url,
+                ..
+            } => Some(oembed_url(url)),
+            _ => None,
+        })
+    })
+}
+
+/// Vimeo's oEmbed endpoint (no API key); [`fetch::FetchOptions::resolve`] is how
+/// tests send it to a local server instead.
+pub const OEMBED: &str = "https://vimeo.com/api/oembed.json";
+
+/// The oEmbed query for a Vimeo watch page (`https://vimeo.com/<id>[/<hash>]`),
+/// asking for a 640 px wide player, whose still is then at least as wide as the
+/// 480 px one stored (the default is 295 px).
+pub fn oembed_url(page: &str) -> String {
+    let page = percent_encoding::utf8_percent_encode(page, percent_encoding::NON_ALPHANUMERIC);
+    format!("{OEMBED}?url={page}&width=640")
+}
+
+/// Whether a source URL is an oEmbed query rather than an image.
+pub fn is_oembed(url: &str) -> bool {
+    url.strip_prefix(OEMBED).is_some_and(|rest| rest.starts_with('?'))
+}
+
+/// The URL of a talk's image: its `thumbnail_url`, else one derived from its video
+/// without asking anyone (YouTube's `hqdefault.jpg`, the Internet Archive's item
+/// image). What `thumbnails = "remote"` shows.
+pub fn image_url<'v>(talk: &Talk, videos: impl FnOnce() -> &'v [Video]) -> Option<String> {
     if let Some(t) = talk.thumbnail.as_deref().and_then(video::safe_http_url) {
         return Some(t);
     }
@@ -207,7 +260,7 @@ impl Index {
             .into_iter()
             .filter_map(|(url, e)| {
                 let key = e.file.filter(|_| e.status == Status::Ok)?;
-                let all = still::SIZES.iter().all(|(w, _)| present.contains(&file_name(&key, *w)));
+                let all = file_names(&key).all(|n| present.contains(&n));
                 all.then_some((url, key))
             })
             .collect();
@@ -239,13 +292,12 @@ impl Index {
     }
 }
 
-/// Hands `put` the files of every cached still in `keys` (both sizes), read from
-/// the cache in `dir`, at their paths in the output (`thumbs/<hash>-<width>.jpg`).
+/// Hands `put` the files of every cached still in `keys` (both WebP sizes and the
+/// JPEG), read from the cache in `dir`, at their paths in the output (`thumbs/…`).
 pub fn copy_used(dir: &Path, keys: &[&str], put: &(dyn Fn(String, Vec<u8>) -> Result<()> + Sync)) -> Result<()> {
     use rayon::prelude::*;
     keys.par_iter().try_for_each(|key| {
-        for (w, _) in still::SIZES {
-            let name = file_name(key, w);
+        for name in file_names(key) {
             let path = dir.join(&name);
             let bytes = std::fs::read(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
             put(format!("{OUT_DIR}/{name}"), bytes)?;
@@ -263,10 +315,25 @@ mod tests {
         let key = "0123456789abcdef0123456789abcdef";
         assert!(is_file_name(&file_name(key, 480)));
         assert!(is_file_name(&file_name(key, 240)));
+        assert!(is_file_name(&share_name(key)));
+        assert_eq!(file_names(key).filter(|n| is_file_name(n)).count(), 3);
         assert!(!is_file_name(&file_name(key, 100)));
         assert!(!is_file_name("../../etc-480.jpg"));
-        assert!(!is_file_name("0123456789ABCDEF0123456789abcdef-480.jpg"));
-        assert!(!is_file_name("0123456789abcdef0123456789abcdef-480.webp"));
+        assert!(!is_file_name("0123456789ABCDEF0123456789abcdef-480.webp"));
+        // The small JPEG of a cache from before WebP is no longer served.
+        assert!(!is_file_name("0123456789abcdef0123456789abcdef-240.jpg"));
         assert!(!is_file_name(MANIFEST));
+    }
+
+    #[test]
+    fn oembed_queries_are_told_from_image_urls() {
+        let q = oembed_url("https://vimeo.com/170384415");
+        assert_eq!(
+            q,
+            "https://vimeo.com/api/oembed.json?url=https%3A%2F%2Fvimeo%2Ecom%2F170384415&width=640"
+        );
+        assert!(is_oembed(&q));
+        assert!(!is_oembed("https://vimeo.com/api/oembed.jsonx?url=a"));
+        assert!(!is_oembed("https://i.vimeocdn.com/video/1_640.jpg"));
     }
 }

@@ -1,5 +1,5 @@
-//! Turns a downloaded still (untrusted bytes) into the two JPEG sizes the theme
-//! shows, refusing anything that could cost unbounded memory or time: the format
+//! Turns a downloaded still (untrusted bytes) into the files the theme shows
+//! (two sizes of lossy WebP, and a JPEG of the large one for link previews), refusing anything that could cost unbounded memory or time: the format
 //! is sniffed from the bytes (never the URL or `Content-Type`), the dimensions are
 //! read from the header before anything is decoded, and the decoder is limited too.
 
@@ -20,20 +20,34 @@ pub const SIZES: [(u32, u32); 2] = [(480, 270), (240, 135)];
 /// The formats the archives' thumbnails come in (and the codecs podium is built with).
 const FORMATS: [ImageFormat; 3] = [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP];
 
-/// Decodes `bytes` and returns the encoded files, one per entry of [`SIZES`].
-pub fn make_sizes(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
-    let image = decode(bytes)?;
-    let mut out = Vec::with_capacity(SIZES.len());
-    let mut source = image;
-    for (w, h) in SIZES {
-        // Each size from the one before: the big one is cropped from the still
-        // (centred, to fill 16:9: YouTube's 4:3 stills lose their black bars),
-        // the small one halves it.
-        let resized = source.resize_to_fill(w, h, FilterType::Triangle);
-        out.push(encode(&resized)?);
-        source = resized;
-    }
-    Ok(out)
+/// Name endings of the files stored for each still, in the order [`make_files`]
+/// returns them: both [`SIZES`] as WebP for the pages, and the large one again as
+/// JPEG for link previews (`og:image`, Twitter card, JSON-LD), since some of the
+/// sites that read those (LinkedIn; Facebook documents JPEG, PNG and GIF only) show
+/// no WebP.
+pub const SUFFIXES: [&str; 3] = ["480.webp", "240.webp", "480.jpg"];
+/// Extension of the stills the pages show.
+pub const EXT: &str = "webp";
+/// Name ending of the link-preview copy.
+pub const SHARE_SUFFIX: &str = "480.jpg";
+
+/// Decodes `bytes` and returns the encoded files, one per entry of [`SUFFIXES`].
+pub fn make_files(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
+    files_of(&decode(bytes)?)
+}
+
+/// The files of [`SUFFIXES`] made from a decoded still.
+pub fn files_of(image: &DynamicImage) -> Result<Vec<Vec<u8>>> {
+    // The large size is cropped from the still (centred, to fill 16:9: YouTube's
+    // 4:3 stills lose their black bars), the small one halves it.
+    let [(w, h), (sw, sh)] = SIZES;
+    let large = image.resize_to_fill(w, h, FilterType::Triangle);
+    let small = large.resize_to_fill(sw, sh, FilterType::Triangle);
+    Ok(vec![
+        encode_webp(&large, WEBP_QUALITY)?,
+        encode_webp(&small, WEBP_QUALITY)?,
+        encode_jpeg(&large)?,
+    ])
 }
 
 /// Decodes an image after checking its format and size from its header alone.
@@ -66,16 +80,13 @@ pub fn decode(bytes: &[u8]) -> Result<DynamicImage> {
         .with_context(|| format!("cannot decode the {format:?} image ({w}×{h})"))
 }
 
-/// JPEG quality of the stored stills.
+/// JPEG quality of the link-preview copy.
 pub const QUALITY: u8 = 75;
-/// Extension of the stored stills.
-pub const EXT: &str = "jpg";
+/// libwebp quality (0–100) of the page stills: see the sizes in README.
+pub const WEBP_QUALITY: f32 = 80.0;
 
-/// Encodes a stored still as JPEG. Not WebP: the `image` crate's only WebP
-/// encoder is lossless, and its files came out 4 to 6 times larger (a 240×135
-/// still: 56–68 KB against 10–16 KB; see README), too heavy for a list page of 50;
-/// lossy WebP would need libwebp (C) built into podium.
-pub fn encode(image: &DynamicImage) -> Result<Vec<u8>> {
+/// Encodes a still as JPEG (the link-preview copy).
+pub fn encode_jpeg(image: &DynamicImage) -> Result<Vec<u8>> {
     let rgb = image.to_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, QUALITY)
@@ -84,7 +95,19 @@ pub fn encode(image: &DynamicImage) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Lossless WebP, for the size comparison in `benches/thumbs.rs`.
+/// Encodes a still as lossy WebP through libwebp (the `image` crate's own WebP
+/// encoder is lossless only, and made files 4 to 6 times the size of a JPEG).
+pub fn encode_webp(image: &DynamicImage, quality: f32) -> Result<Vec<u8>> {
+    let rgb = image.to_rgb8();
+    let mut config = webp::WebPConfig::new().map_err(|()| anyhow::anyhow!("cannot set up the WebP encoder"))?;
+    config.quality = quality;
+    let out = webp::Encoder::from_rgb(rgb.as_raw(), rgb.width(), rgb.height())
+        .encode_advanced(&config)
+        .map_err(|e| anyhow::anyhow!("cannot encode WebP: {e:?}"))?;
+    Ok(out.to_vec())
+}
+
+/// Lossless WebP (the `image` crate's), for the size comparison in `benches/thumbs.rs`.
 pub fn encode_webp_lossless(image: &DynamicImage) -> Result<Vec<u8>> {
     let rgb = image.to_rgb8();
     let mut out = Vec::new();
@@ -112,15 +135,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn png_and_jpeg_become_two_jpeg_sizes() {
-        for format in [ImageFormat::Png, ImageFormat::Jpeg] {
-            let files = make_sizes(&generated(640, 480, 1, format)).unwrap();
-            assert_eq!(files.len(), 2);
-            for (bytes, (w, h)) in files.iter().zip(SIZES) {
+    fn png_and_jpeg_become_two_lossy_webp_sizes_and_a_jpeg() {
+        for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+            let files = make_files(&generated(640, 480, 1, format)).unwrap();
+            let expected = [
+                (480, 270, ImageFormat::WebP),
+                (240, 135, ImageFormat::WebP),
+                (480, 270, ImageFormat::Jpeg),
+            ];
+            assert_eq!(files.len(), expected.len());
+            for (bytes, (w, h, f)) in files.iter().zip(expected) {
                 let img = decode(bytes).unwrap();
                 assert_eq!((img.width(), img.height()), (w, h));
-                assert_eq!(image::guess_format(bytes).unwrap(), ImageFormat::Jpeg);
+                assert_eq!(image::guess_format(bytes).unwrap(), f);
             }
+            // Lossy (VP8), not lossless (VP8L): the RIFF chunk after the header says which.
+            assert_eq!(&files[0][12..16], b"VP8 ", "{format:?}");
         }
     }
 

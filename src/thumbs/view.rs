@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{file_name, source_url, still, Index, Mode, OUT_DIR};
+use super::{file_name, image_url, share_name, source_url, still, Index, Mode, OUT_DIR};
 use crate::model::Talk;
 use crate::video::Video;
 
@@ -34,19 +34,25 @@ pub struct ImgView {
 pub const PLACEHOLDER: &str = "/static/talk.svg";
 
 /// A talk's thumbnail under `mode`; `videos` gives its classified sources.
-pub fn thumb_for<'v>(talk: &Talk, videos: impl FnOnce() -> &'v [Video], mode: Mode, index: &Index) -> Thumb {
+pub fn thumb_for<'v>(talk: &Talk, videos: impl Fn() -> &'v [Video], mode: Mode, index: &Index) -> Thumb {
     match mode {
         Mode::None => Thumb::None,
-        Mode::Remote => source_url(talk, videos).map_or(Thumb::None, Thumb::Remote),
+        Mode::Remote => image_url(talk, videos).map_or(Thumb::None, Thumb::Remote),
         Mode::Local => source_url(talk, videos)
             .and_then(|u| index.get(&u).map(str::to_string))
             .map_or(Thumb::Placeholder, Thumb::Local),
     }
 }
 
-/// Site-relative URL of a cached still in the output.
+/// Site-relative URL of a cached still (WebP) in the output.
 pub fn local_url(key: &str, width: u32) -> String {
     format!("/{OUT_DIR}/{}", file_name(key, width))
+}
+
+/// Site-relative URL of a cached still's JPEG copy, for `og:image`, the Twitter
+/// card and JSON-LD (not every link-preview reader takes WebP).
+pub fn share_url(key: &str) -> String {
+    format!("/{OUT_DIR}/{}", share_name(key))
 }
 
 impl Thumb {

@@ -1,12 +1,14 @@
 // End-to-end test of a built podium site in headless Chromium (Debian's
 // /usr/bin/chromium driven by playwright-core; no browser download).
 //
-//   node e2e.mjs --site DIR [--hostile DIR] [--big DIR] [--screenshots DIR]
+//   node e2e.mjs --site DIR [--hostile DIR] [--big DIR] [--subpath DIR] [--screenshots DIR]
 //
 // --site is a site built from the bundled sample (`podium build --output DIR`);
 // --hostile one built from tests/fixtures/hostile (payloads in every field; with
 // the repository's podium.toml, two index parts, all talks in the second);
 // --big one built from a generated archive (benches/gen_archive.py, 20,000 talks).
+// --subpath one built from the sample with `--base-url https://user.github.io/archive/`,
+// served under /archive/ only, as GitHub Pages serves a project site (subpath_suite.mjs).
 // The search page's checks (search_suite.mjs) run on the sample and the big one.
 // The test serves it on 127.0.0.1 with a tiny static server (below), then:
 // searches from the header box, filters by year, follows a result, checks the
@@ -36,6 +38,7 @@ import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { hostileSuite, searchSuite } from "./search_suite.mjs";
+import { SUBPATH, subpathSuite } from "./subpath_suite.mjs";
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,9 +53,10 @@ function parseArgs(argv) {
     if (a === "--site") out.site = argv[++i];
     else if (a === "--hostile") out.hostile = path.resolve(argv[++i]);
     else if (a === "--big") out.big = path.resolve(argv[++i]);
+    else if (a === "--subpath") out.subpath = path.resolve(argv[++i]);
     else if (a === "--screenshots") out.screenshots = argv[++i];
     else if (a === "-h" || a === "--help") {
-      console.log("usage: node e2e.mjs --site DIR [--hostile DIR] [--big DIR] [--screenshots DIR]");
+      console.log("usage: node e2e.mjs --site DIR [--hostile DIR] [--big DIR] [--subpath DIR] [--screenshots DIR]");
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -99,13 +103,16 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".jpg": "image/jpeg",
+  ".webp": "image/webp",
   ".ico": "image/x-icon",
   ".wasm": "application/wasm",
 };
 
 /** Serves `root` on 127.0.0.1: `/x/` is `x/index.html`, `/x` (a folder) redirects
- * to `/x/`, a missing file is the site's 404.html with status 404. */
-export function serve(root) {
+ * to `/x/`, a missing file is the site's 404.html with status 404. With a `prefix`
+ * (`/archive`), the site is served under that path only, as GitHub Pages serves a
+ * project site: anything outside it is a bare 404. */
+export function serve(root, prefix = "") {
   const server = http.createServer((req, res) => {
     let rel;
     try {
@@ -113,6 +120,17 @@ export function serve(root) {
     } catch {
       res.writeHead(400).end("bad request");
       return;
+    }
+    if (prefix) {
+      if (rel === prefix) {
+        res.writeHead(301, { location: prefix + "/" }).end();
+        return;
+      }
+      if (!rel.startsWith(prefix + "/")) {
+        res.writeHead(404, { "content-type": TYPES[".txt"] }).end("outside the site's path");
+        return;
+      }
+      rel = rel.slice(prefix.length);
     }
     let file = path.join(root, rel);
     if (file !== root && !file.startsWith(root + path.sep)) {
@@ -122,7 +140,7 @@ export function serve(root) {
     fs.stat(file, (err, st) => {
       if (!err && st.isDirectory()) {
         if (!rel.endsWith("/")) {
-          res.writeHead(301, { location: rel + "/" }).end();
+          res.writeHead(301, { location: prefix + rel + "/" }).end();
           return;
         }
         file = path.join(file, "index.html");
@@ -213,6 +231,9 @@ function watch(page) {
   page.on("pageerror", (e) => w.consoleErrors.push(`uncaught: ${e.message}`));
   page.on("requestfailed", (r) => {
     const why = r.failure()?.errorText;
+    // An image the page dropped before it loaded (search results replaced as you
+    // type) is cancelled, not failed; a missing one answers 404 (below).
+    if (r.resourceType() === "image" && why === "net::ERR_ABORTED") return;
     if (isLoopback(r.url())) w.failedLoopback.push(`${r.url()}: ${why}`);
     else if (r.resourceType() === "document" && r.frame() !== page.mainFrame())
       w.frameFailures.push(`${r.url()}: ${why}`);
@@ -467,6 +488,12 @@ async function main() {
     servers.push(s);
     await searchSuite({ ...suiteArgs, label: "big", site: opts.big, open: opener(`http://127.0.0.1:${s.address().port}`) });
   }
+  if (opts.subpath) {
+    const s = await serve(opts.subpath, SUBPATH);
+    servers.push(s);
+    const subBase = `http://127.0.0.1:${s.address().port}`;
+    await subpathSuite({ test, assert, site: opts.subpath, SAMPLE, base: subBase, open: opener(subBase) });
+  }
   await thumbnailTests({ opts, open, shot });
 
   await context.close();
@@ -502,10 +529,16 @@ async function thumbnailTests({ opts, open, shot }) {
         })));
         const info = await imgs.evaluateAll((els) => els.map((e) => ({ src: e.currentSrc || e.src, w: e.naturalWidth, alt: e.getAttribute("alt") })));
         assert(info.length > 0, `${url}: no ${selector}`);
-        const local = info.filter((i) => /\/thumbs\/[0-9a-f]{32}-(240|480)\.jpg$/.test(i.src));
+        const local = info.filter((i) => /\/thumbs\/[0-9a-f]{32}-(240|480)\.webp$/.test(i.src));
         assert(local.length > 0, `${url}: no image from /thumbs/: ${JSON.stringify(info.slice(0, 3))}`);
         assert(local.every((i) => i.w > 0), `${url}: a still did not load: ${JSON.stringify(local.filter((i) => !i.w))}`);
         assert(info.every((i) => i.alt === ""), `${url}: the title is beside each image, so alt=""`);
+        if (name === "talk") {
+          // Link previews get the JPEG copy (not every reader of og:image takes WebP), and it is in the site.
+          const og = await page.locator('meta[property="og:image"]').getAttribute("content");
+          assert(/\/thumbs\/[0-9a-f]{32}-480\.jpg$/.test(og || ""), `${url}: og:image is not the site's JPEG copy: ${og}`);
+          assert(fs.existsSync(path.join(opts.site, new URL(og).pathname)), `${url}: ${og} is not in the site`);
+        }
         const third = w.thirdParty();
         assert(third.length === 0, `${url} asked third parties:\n  ${third.map((r) => `${r.type} ${r.url}`).join("\n  ")}`);
         await page.evaluate(() => window.scrollTo(0, 0));

@@ -16,6 +16,8 @@ export function readIndex(site) {
     for (const f of fs.readdirSync(frags)) {
       const raw = zlib.gunzipSync(fs.readFileSync(path.join(frags, f)));
       const j = JSON.parse(raw.subarray(12).toString("utf8"));
+      // Content pages (About, FAQ) are records too, but no talk: they have no event.
+      if (!(j.filters.event || []).length) continue;
       const list = (k) => (j.filters[k] || []).map(unesc);
       talks.push({
         part: dir,

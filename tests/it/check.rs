@@ -480,3 +480,20 @@ fn real_pyvideo_data_has_only_known_errors() {
     assert!(unknown.is_empty(), "unexpected errors: {unknown:#?}");
     assert!(report.counts.contains(&("talks", 16065)), "{:?}", report.counts);
 }
+
+/// Attack: a value holding a newline (or a bidi override) quoted in a `check` message
+/// printed a second, forged diagnostic line (`x.json:1:1: error: …`) or reordered the
+/// terminal's text. Every quoted value is shown with such characters escaped.
+#[test]
+fn quoted_values_cannot_forge_or_hide_lines() {
+    let forged = "xx\\nother.json:1:1: error: forged\\u202e";
+    let with = valid_with("\"recorded\"", &format!("\"language\": \"{forged}\",\n  \"recorded\""));
+    let found = talk(&with);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(!found[0].contains('\n') && !found[0].contains('\u{202e}'), "{found:?}");
+    assert!(found[0].contains("xx\\nother.json"), "{found:?}");
+    let repeated = valid_with("\"Ann\"", "\"Ann\\n\", \"Ann\\n\"");
+    for line in talk(&repeated) {
+        assert!(!line.contains('\n'), "{line:?}");
+    }
+}

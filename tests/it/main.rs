@@ -9,6 +9,7 @@
 mod check;
 mod common;
 mod dates;
+mod deploy;
 mod files;
 mod golden;
 mod hostile;

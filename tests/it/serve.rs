@@ -587,3 +587,49 @@ fn build_output_has_no_live_reload() {
         );
     }
 }
+
+// A `podium thumbnails` run while the server runs: once its manifest is written,
+// the pages show the new stills, and the server serves them.
+#[test]
+fn stills_cached_while_serving_show_up() {
+    use podium::thumbs::{self, fetch, Entry, Manifest, Status};
+    let (tmp, server) = served_site();
+    let before = server.get(TALK).2;
+    assert!(!before.contains("/thumbs/"), "no cache yet");
+    // What a run leaves: each talk's still, then the manifest.
+    let config = Config::load(tmp.path()).unwrap();
+    let loaded = podium::load::load(&config.data_dir, &Default::default()).unwrap();
+    let (archive, _) = podium::normalize::normalize(loaded, &Default::default());
+    let dir = thumbs::cache_dir(&config);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut manifest = Manifest {
+        version: thumbs::VERSION,
+        ..Manifest::default()
+    };
+    for (i, w) in fetch::wanted(&archive).iter().enumerate() {
+        let png = thumbs::still::generated(320, 180, i as u32, image::ImageFormat::Png);
+        let entry = Entry {
+            status: Status::Ok,
+            file: Some(fetch::store(&dir, &png).unwrap()),
+            etag: None,
+            last_modified: None,
+            checked: 0,
+            error: None,
+            image: None,
+        };
+        manifest.entries.insert(w.url.clone(), entry);
+    }
+    manifest.save(&dir).unwrap();
+    let page = server.wait_for(TALK, "the talk's still", |s, b| s == 200 && b.contains("/thumbs/"));
+    let still = page
+        .split("/thumbs/")
+        .skip(1)
+        .filter_map(|r| r.split(['"', ' ']).next())
+        .find(|f| f.ends_with("-480.webp"))
+        .unwrap_or_else(|| panic!("no WebP still in {page}"))
+        .to_string();
+    let (status, head, _) = server.get(&format!("/thumbs/{still}"));
+    assert!(status == 200 && head.contains("content-type: image/webp"), "{head}");
+    let event = server.get("/events/depy2015/").2;
+    assert!(event.contains("-240.webp"), "the event's cards too");
+}

@@ -1,6 +1,7 @@
 //! `podium thumbnails` against a local HTTP server (127.0.0.1 only: every URL a
 //! test fetches is on it, and the fetcher's resolver maps the derived YouTube
-//! URLs there too), and builds with and without a cache.
+//! URLs, Vimeo's oEmbed endpoint and the stills it names there too), and builds
+//! with and without a cache.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -48,11 +49,22 @@ impl Server {
     }
 }
 
+/// The Vimeo id an oEmbed query (`/oembed?url=<watch page>&…`) asks about.
+fn oembed_id(query: &str) -> Option<u32> {
+    let url = query.split('&').find_map(|p| p.strip_prefix("url="))?;
+    let page = percent_encoding::percent_decode_str(url).decode_utf8().ok()?;
+    page.rsplit('/').next()?.parse().ok()
+}
+
 fn handle(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
-    let path = line.split(' ').nth(1).unwrap_or("/").to_string();
+    let mut path = line.split(' ').nth(1).unwrap_or("/").to_string();
+    // Counted (and answered) by the id asked about: `/oembed/<id>`.
+    if let Some(query) = path.strip_prefix("/oembed?") {
+        path = format!("/oembed/{}", oembed_id(query).unwrap_or(0));
+    }
     let mut headers = HashMap::new();
     loop {
         let mut h = String::new();
@@ -98,6 +110,34 @@ fn handle(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>) -> std::io::R
             reply(&mut out, "200 OK", &format!("ETag: {etag}\r\n"), &body)
         }
         "redirect" => reply(&mut out, "302 Found", "Location: /png/7\r\n", b""),
+        // Vimeo's oEmbed endpoint: a good answer names `/png/<id>` on this server;
+        // ids 600 and up answer the ways an untrusted answer can go wrong.
+        "oembed" => {
+            let host = headers.get("host").cloned().unwrap_or_default();
+            let json =
+                |thumb: &str| format!(r#"{{"type":"video","html":"<iframe></iframe>","thumbnail_url":"{thumb}"}}"#);
+            let body = match num(1) {
+                404 => return reply(&mut out, "404 Not Found", "", b"{}"),
+                601 => format!(
+                    r#"{{"description":"{}","thumbnail_url":"http://{host}/png/1"}}"#,
+                    "x".repeat(100_000)
+                ),
+                602 => json("javascript:alert(1)"),
+                603 => json("file:///etc/passwd"),
+                604 => "<html>not json</html>".to_string(),
+                605 => r#"{"type":"video"}"#.to_string(),
+                606 => json("https://i.vimeocdn.com/video/1_640"),
+                607 => json(&format!("http://{host}/missing")),
+                608 => json(&format!("https://vimeo.com/api/oembed.json?url=http://{host}/png/2")),
+                id => json(&format!("http://{host}/png/{id}")),
+            };
+            reply(
+                &mut out,
+                "200 OK",
+                "Content-Type: application/json\r\n",
+                body.as_bytes(),
+            )
+        }
         "missing" => reply(&mut out, "404 Not Found", "", b"not here"),
         "text" => reply(&mut out, "200 OK", "Content-Type: text/html\r\n", b"<html>hello</html>"),
         "flaky" if n == 1 => reply(&mut out, "503 Service Unavailable", "", b""),
@@ -123,8 +163,9 @@ fn handle(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>) -> std::io::R
     }
 }
 
-/// Options for tests: short timeouts and backoff, the given clock, and every URL
-/// that is not on the local server sent to `/jpeg/3` there.
+/// Options for tests: short timeouts and backoff, the given clock, Vimeo's oEmbed
+/// endpoint answered by the local server's `/oembed`, and every other URL that is
+/// not on the local server sent to `/jpeg/3` there.
 fn options(server: &Server, now: u64) -> FetchOptions {
     let base = server.base.clone();
     FetchOptions {
@@ -137,6 +178,8 @@ fn options(server: &Server, now: u64) -> FetchOptions {
         resolve: Arc::new(move |u: &str| {
             if u.starts_with(&base) {
                 u.to_string()
+            } else if let Some(query) = u.strip_prefix(thumbs::OEMBED).filter(|_| thumbs::is_oembed(u)) {
+                format!("{base}/oembed{query}")
             } else {
                 format!("{base}/jpeg/3")
             }
@@ -153,6 +196,17 @@ fn talk(title: &str, thumb: Option<&str>) -> String {
         "videos": [{{"type": "youtube", "url": "https://www.youtube.com/watch?v=abcdefghijk"}}]}}"#
     )
 }
+
+/// A talk file with only a Vimeo video (and no `thumbnail_url`).
+fn vimeo_talk(title: &str, id: u32) -> String {
+    format!(
+        r#"{{"title": "{title}", "speakers": ["Ann Example"], "recorded": "2020-05-01", "duration": 1500, "language": "eng",
+        "videos": [{{"type": "vimeo", "url": "https://vimeo.com/{id}"}}]}}"#
+    )
+}
+
+/// The files stored for each still and their pixel sizes.
+const FILES: [(u32, u32); 3] = [(480, 270), (240, 135), (480, 270)];
 
 fn config_of(site: &Site) -> Config {
     Config::load(site.path()).unwrap()
@@ -220,8 +274,8 @@ fn fetches_once_remembers_failures_for_a_day_and_revalidates() {
         .collect();
     assert_eq!(ok.len(), 4);
     for key in &ok {
-        for (w, h) in still::SIZES {
-            let img = still::decode(&std::fs::read(cache(&site).join(thumbs::file_name(key, w))).unwrap()).unwrap();
+        for (name, (w, h)) in thumbs::file_names(key).zip(FILES) {
+            let img = still::decode(&std::fs::read(cache(&site).join(name)).unwrap()).unwrap();
             assert_eq!((img.width(), img.height()), (w, h));
         }
     }
@@ -336,7 +390,8 @@ fn builds_use_the_cache_copy_only_used_stills_and_stay_no_ops() {
     site.build(&[]).ok();
     let out = site.out();
     let files = thumbs_in(&out);
-    assert_eq!(files.len(), 4, "two stills (a, b), two sizes each: {files:?}");
+    assert_eq!(files.len(), 6, "two stills (a, b), three files each: {files:?}");
+    assert_eq!(files.iter().filter(|f| f.ends_with(".webp")).count(), 4, "{files:?}");
     let event = site.read("public/events/ev/index.html");
     let bee = event
         .split("<li class=\"card\">")
@@ -346,7 +401,8 @@ fn builds_use_the_cache_copy_only_used_stills_and_stay_no_ops() {
         bee.contains(r#"width="240" height="135" alt="" loading="lazy""#),
         "{bee}"
     );
-    assert!(bee.contains(" 480w\""), "srcset offers the large size: {bee}");
+    assert!(bee.contains("-240.webp\""), "the small WebP: {bee}");
+    assert!(bee.contains("-480.webp 480w\""), "srcset offers the large size: {bee}");
     assert!(bee.contains(r#"<span class="dur">25:00</span>"#), "{bee}");
     let dee = event
         .split("<li class=\"card\">")
@@ -366,8 +422,9 @@ fn builds_use_the_cache_copy_only_used_stills_and_stay_no_ops() {
         .unwrap();
     assert!(
         og.starts_with("http://127.0.0.1:1111/thumbs/") && og.ends_with("-480.jpg"),
-        "{og}"
+        "link previews get the JPEG copy: {og}"
     );
+    assert!(page.contains(&format!(r#"<meta name="twitter:image" content="{og}">"#)));
     assert!(
         page.contains(&format!(r#""thumbnailUrl":"{og}""#)),
         "JSON-LD points at the local file"
@@ -382,7 +439,10 @@ fn builds_use_the_cache_copy_only_used_stills_and_stay_no_ops() {
         .split("</a>")
         .next()
         .unwrap();
-    assert!(facade.contains("/thumbs/") && facade.contains("-480.jpg"), "{facade}");
+    assert!(
+        facade.contains("/thumbs/") && facade.contains("-480.webp\""),
+        "{facade}"
+    );
     assert!(!page.contains(&server.base), "no reference to the image host");
 
     // A second build writes nothing.
@@ -395,7 +455,7 @@ fn builds_use_the_cache_copy_only_used_stills_and_stay_no_ops() {
         talk("Sea talk", Some(&server.url("/png/2"))),
     );
     let r = site.build(&[]);
-    assert_eq!(thumbs_in(&out).len(), 6, "{}", r.stdout());
+    assert_eq!(thumbs_in(&out).len(), 9, "{}", r.stdout());
     assert!(!r.stdout().contains("(0 written"), "{}", r.stdout());
 }
 
@@ -419,10 +479,147 @@ fn builds_without_a_cache_or_images() {
     );
 
     site.write("podium.toml", "thumbnails = \"remote\"\n");
+    site.write("content/ev/videos/v.json", vimeo_talk("Vimeo talk", 11));
     site.build(&[]).ok();
     let event = site.read("public/events/ev/index.html");
     assert!(
         event.contains(r#"src="https://i.ytimg.com/vi/abcdefghijk/hqdefault.jpg""#),
         "{event}"
     );
+    // The oEmbed query is where `podium thumbnails` looks a Vimeo still up, not an image.
+    assert!(!event.contains("oembed"), "{event}");
+}
+
+#[test]
+fn vimeo_stills_are_looked_up_through_oembed_once_and_bad_answers_fail() {
+    let server = Server::start();
+    let site = Site::new();
+    // a.json's YouTube still would leave the machine: give it a local one.
+    site.write("content/ev/videos/a.json", talk("a", Some(&server.url("/png/99"))));
+    let ids = [11, 606, 404, 601, 602, 603, 604, 605, 607, 608];
+    for id in ids {
+        site.write(
+            &format!("content/ev/videos/v{id}.json"),
+            vimeo_talk(&format!("Vimeo {id}"), id),
+        );
+    }
+    let t0 = 1_000_000;
+    let r = run(&site, &options(&server, t0));
+    assert_eq!((r.total.fetched, r.total.failed), (3, 8), "{}", r.summary());
+    assert_eq!(r.by_host["vimeo.com"].fetched, 2, "counted under the query's host");
+    let warnings: Vec<String> = r.problems.iter().map(|p| p.to_string()).collect();
+    for (id, why) in [
+        (404, "Vimeo oEmbed: HTTP 404"),
+        (601, "Vimeo oEmbed: body over the limit of 64 KB"),
+        (602, "thumbnail_url is not an http(s) URL"),
+        (603, "thumbnail_url is not an http(s) URL"),
+        (604, "not an oEmbed answer"),
+        (605, "the answer has no thumbnail_url"),
+        (607, "named by Vimeo oEmbed: HTTP 404"),
+        (608, "thumbnail_url is not an http(s) URL"),
+    ] {
+        let file = format!("v{id}.json");
+        assert!(
+            warnings.iter().any(|w| w.contains(&file) && w.contains(why)),
+            "no warning naming {file} ({why}) in {warnings:#?}"
+        );
+    }
+    // The answer's still is recorded with the query, and fetched.
+    let manifest = Manifest::load(&cache(&site)).unwrap();
+    let entry = &manifest.entries[&thumbs::oembed_url("https://vimeo.com/11")];
+    assert_eq!(entry.status, Status::Ok);
+    assert_eq!(entry.image.as_deref(), Some(server.url("/png/11").as_str()));
+    let missing = &manifest.entries[&thumbs::oembed_url("https://vimeo.com/607")];
+    assert_eq!(missing.image.as_deref(), Some(server.url("/missing").as_str()));
+    assert_eq!((server.hits("/oembed/11"), server.hits("/png/11")), (1, 1));
+    assert_eq!(
+        server.hits("/jpeg/3"),
+        1,
+        "606's vimeocdn still went to the local server"
+    );
+    assert_eq!(
+        server.hits("/png/1") + server.hits("/png/2"),
+        0,
+        "rejected answers' stills are not fetched"
+    );
+
+    // Again the same day: nothing is requested, the oEmbed queries included.
+    let before: HashMap<String, usize> = server.hits.lock().unwrap().clone();
+    let r = run(&site, &options(&server, t0 + 3600));
+    assert_eq!((r.total.fetched, r.total.cached, r.total.deferred), (0, 3, 8));
+    assert_eq!(*server.hits.lock().unwrap(), before);
+
+    // A day later the failures are asked about again; the stored ones are not.
+    run(&site, &options(&server, t0 + 86_400 + 1));
+    assert_eq!(server.hits("/oembed/404"), before["/oembed/404"] + 1);
+    assert_eq!(server.hits("/oembed/11"), 1);
+
+    // --refresh asks oEmbed again, and revalidates the same still with its ETag.
+    let mut opts = options(&server, t0 + 86_400 + 2);
+    opts.refresh = true;
+    let r = run(&site, &opts);
+    assert_eq!(r.by_host["vimeo.com"].cached, 2, "{}", r.summary());
+    assert_eq!((server.hits("/oembed/11"), server.hits("/png/11")), (2, 2));
+
+    // The build shows it like any other still.
+    site.build(&[]).ok();
+    let page = site.read("public/events/ev/vimeo-11/index.html");
+    let key = entry.file.as_deref().unwrap();
+    assert!(page.contains(&format!("/thumbs/{key}-480.webp")), "{page}");
+    assert!(!page.contains("oembed"), "{page}");
+}
+
+#[test]
+fn a_cache_from_before_webp_is_converted_without_downloading() {
+    let server = Server::start();
+    let site = Site::new();
+    site.write(
+        "content/ev/videos/a.json",
+        talk("Bee talk", Some(&server.url("/png/1"))),
+    );
+    run(&site, &options(&server, 0));
+    // Made into what the JPEG-only podium left: `-480.jpg` and `-240.jpg`, manifest v1.
+    let dir = cache(&site);
+    let mut manifest = Manifest::load(&dir).unwrap();
+    let key = manifest.entries.values().next().unwrap().file.clone().unwrap();
+    let large = std::fs::read(dir.join(thumbs::share_name(&key))).unwrap();
+    let small = still::decode(&large)
+        .unwrap()
+        .resize_to_fill(240, 135, image::imageops::FilterType::Triangle);
+    std::fs::write(dir.join(format!("{key}-240.jpg")), still::encode_jpeg(&small).unwrap()).unwrap();
+    for w in [480, 240] {
+        std::fs::remove_file(dir.join(thumbs::file_name(&key, w))).unwrap();
+    }
+    manifest.version = 1;
+    manifest.save(&dir).unwrap();
+
+    let before: HashMap<String, usize> = server.hits.lock().unwrap().clone();
+    let r = run(&site, &options(&server, 10));
+    assert_eq!(
+        (r.converted, r.total.fetched, r.total.cached),
+        (1, 0, 1),
+        "{}",
+        r.summary()
+    );
+    assert!(
+        r.summary().contains("1 stills cached before WebP converted"),
+        "{}",
+        r.summary()
+    );
+    assert_eq!(*server.hits.lock().unwrap(), before, "nothing downloaded again");
+    for (name, (w, h)) in thumbs::file_names(&key).zip(FILES) {
+        let img = still::decode(&std::fs::read(dir.join(&name)).unwrap()).unwrap();
+        assert_eq!((img.width(), img.height()), (w, h), "{name}");
+    }
+    assert_eq!(
+        std::fs::read(dir.join(thumbs::share_name(&key))).unwrap(),
+        large,
+        "the JPEG is kept as it was"
+    );
+    assert!(!dir.join(format!("{key}-240.jpg")).exists(), "the small JPEG is gone");
+    assert_eq!(Manifest::load(&dir).unwrap().version, thumbs::VERSION);
+    site.build(&[]).ok();
+    assert!(site
+        .read("public/events/ev/index.html")
+        .contains(&format!("{key}-240.webp")));
 }
