@@ -84,6 +84,11 @@ struct ThumbnailsArgs {
     /// Follow symbolic links inside the data folder.
     #[arg(long)]
     follow_links: bool,
+    /// Also fetch from private, loopback and link-local addresses (an archive on
+    /// an intranet). Off by default: talk records come from strangers, and the
+    /// command often runs unattended in CI, next to its private network.
+    #[arg(long)]
+    allow_private_addresses: bool,
     /// Do not print warnings.
     #[arg(long, short)]
     quiet: bool,
@@ -274,6 +279,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let opts = podium::thumbs::fetch::FetchOptions {
                 jobs: args.jobs.into(),
                 refresh: args.refresh,
+                allow_private_addresses: args.allow_private_addresses,
                 progress: std::io::stderr().is_terminal(),
                 ..Default::default()
             };

@@ -10,6 +10,10 @@
 //! oEmbed endpoint (no API key): its answer, untrusted JSON read through a 64 KB
 //! limit, names the still, which is recorded in the manifest entry of the query
 //! and then fetched like any other.
+//!
+//! Every connection goes through [`super::guard`]: a host that resolves only to
+//! private, loopback or link-local addresses is refused (a failure like any other),
+//! unless [`FetchOptions::allow_private_addresses`] is set.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,6 +58,10 @@ pub struct FetchOptions {
     pub max_bytes: u64,
     pub now: Clock,
     pub resolve: Resolver,
+    /// Connect to private, loopback and link-local addresses too (tests, whose
+    /// server is on 127.0.0.1). Off by default: talk records come from strangers,
+    /// and following them into the machine's network is SSRF.
+    pub allow_private_addresses: bool,
     /// Show a progress bar.
     pub progress: bool,
 }
@@ -74,6 +82,7 @@ impl Default for FetchOptions {
                     .map_or(0, |d| d.as_secs())
             }),
             resolve: Arc::new(str::to_string),
+            allow_private_addresses: false,
             progress: false,
         }
     }
@@ -192,15 +201,22 @@ pub fn fetch(dir: &Path, wanted: &[Wanted], opts: &FetchOptions) -> Result<Fetch
             _ => todo.push((w, prev.filter(|e| e.status == Status::Ok && stored(dir, e)))),
         }
     }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let mut config = ureq::Agent::config_builder()
         .timeout_connect(Some(opts.connect_timeout))
         .timeout_recv_response(Some(opts.read_timeout))
         .timeout_recv_body(Some(opts.read_timeout))
         .http_status_as_error(false)
         .max_redirects(5)
-        .user_agent(concat!("podium/", env!("CARGO_PKG_VERSION"), " (thumbnails)"))
-        .build()
-        .into();
+        .user_agent(concat!("podium/", env!("CARGO_PKG_VERSION"), " (thumbnails)"));
+    let agent = if opts.allow_private_addresses {
+        config.build().into()
+    } else {
+        // Through an HTTP proxy the proxy resolves the target, out of the guard's
+        // sight: with the guard on, `HTTP(S)_PROXY` is ignored.
+        config = config.proxy(None);
+        let connector = ureq::unversioned::transport::DefaultConnector::new();
+        ureq::Agent::with_parts(config.build(), connector, super::guard::PublicOnly::default())
+    };
     let bar = if opts.progress {
         let b = indicatif::ProgressBar::new(todo.len() as u64);
         b.set_style(
@@ -456,6 +472,8 @@ fn get(agent: &ureq::Agent, target: &str, prev: Option<&Entry>, max_bytes: u64) 
         ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
             Fail::Transient(e.to_string())
         }
+        // The guard's refusal, shown as it is (ureq would prefix "other: ").
+        ureq::Error::Other(e) => Fail::Final(e.to_string()),
         e => Fail::Final(e.to_string()),
     })?;
     let status = resp.status().as_u16();

@@ -12,6 +12,7 @@
 //! `podium thumbnails` from its JPEGs, without downloading anything again.
 
 pub mod fetch;
+pub mod guard;
 pub mod still;
 pub mod view;
 

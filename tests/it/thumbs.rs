@@ -184,6 +184,7 @@ fn options(server: &Server, now: u64) -> FetchOptions {
                 format!("{base}/jpeg/3")
             }
         }),
+        allow_private_addresses: true,
         ..FetchOptions::default()
     }
 }
@@ -329,7 +330,7 @@ fn a_killed_run_resumes_without_fetching_anything_twice() {
     let cmd = || {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_podium"));
         c.current_dir(site.path())
-            .args(["thumbnails", "--jobs", "1", "--quiet"]);
+            .args(["thumbnails", "--jobs", "1", "--quiet", "--allow-private-addresses"]);
         c
     };
     let mut child = cmd().stdout(std::process::Stdio::null()).spawn().unwrap();
@@ -622,4 +623,44 @@ fn a_cache_from_before_webp_is_converted_without_downloading() {
     assert!(site
         .read("public/events/ev/index.html")
         .contains(&format!("{key}-240.webp")));
+}
+
+// The attack (SSRF): a talk record from a stranger's pull request names an
+// address in the CI machine's network; `podium thumbnails` must not request it.
+#[test]
+fn private_addresses_are_refused_without_a_request_and_retried_after_a_day() {
+    let server = Server::start();
+    let site = Site::new();
+    site.write(
+        "content/ev/videos/inner.json",
+        talk("inner", Some(&server.url("/png/1"))),
+    );
+    let opts = FetchOptions {
+        allow_private_addresses: false,
+        ..options(&server, 1_000_000)
+    };
+    let report = run(&site, &opts);
+    // The YouTube still is sent to the local server too (`/jpeg/3`), and refused alike.
+    assert_eq!(
+        server.hits("/png/1") + server.hits("/jpeg/3"),
+        0,
+        "the private address got a request"
+    );
+    assert_eq!(report.by_host["127.0.0.1"].failed, 1, "{}", report.summary());
+    let warning = report
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        warning.contains("inner.json")
+            && warning.contains("refused: 127.0.0.1 resolves only to a private/loopback address"),
+        "{warning}"
+    );
+    let manifest = Manifest::load(&cache(&site)).unwrap();
+    assert_eq!(manifest.entries[&server.url("/png/1")].status, Status::Failed);
+    // Remembered like other failures: not tried again within the day.
+    let again = run(&site, &opts);
+    assert_eq!(again.by_host["127.0.0.1"].deferred, 1, "{}", again.summary());
 }
