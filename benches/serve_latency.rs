@@ -241,9 +241,20 @@ fn main() {
         let mut fresh_config = config.clone();
         fresh_config.base_url = format!("http://127.0.0.1:{port}");
         let store = Store::new();
-        Preview::new(fresh_config, Default::default(), store.clone()).unwrap();
+        // With search, as `podium serve` runs: pages then link the search page and
+        // speaker and tag pages a search within their talks. The index files
+        // themselves are built in the background and left out of the comparison.
+        let options = podium::serve::PreviewOptions {
+            search: true,
+            ..Default::default()
+        };
+        Preview::new(fresh_config, options, store.clone()).unwrap();
         let script = format!("<script src=\"{}\"></script>", podium::serve::SCRIPT_PATH);
-        let mut keys: Vec<String> = store.snapshot().into_keys().collect();
+        let mut keys: Vec<String> = store
+            .snapshot()
+            .into_keys()
+            .filter(|k| !podium::search::is_search_path(k))
+            .collect();
         keys.sort();
         for key in &keys {
             let path = format!(
