@@ -36,6 +36,9 @@ pub fn build_into(data: &Path, out: &Path, edit: impl FnOnce(&mut Config)) -> Bu
     config.output_dir = out.to_path_buf();
     config.templates_dir = repo().join("templates-none");
     config.static_dir = repo().join("static-none");
+    // Not the checkout's `.podium-cache` (which `.ci/run` fills for the browser
+    // test): a test sees stills only where it sets a cache of its own.
+    config.cache_dir = repo().join("cache-none");
     edit(&mut config);
     podium::build(&config, &BuildOptions::default()).expect("build succeeds")
 }
