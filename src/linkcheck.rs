@@ -65,17 +65,7 @@ pub fn check_site(site: &Path, base_path: &str) -> Result<CheckReport> {
     let base_path = normalize_base_path(base_path);
     let mut files: HashSet<String> = HashSet::new();
     let mut pages: Vec<String> = Vec::new();
-    for entry in walkdir::WalkDir::new(site).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("failed to read `{}`", site.display()))?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(site)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (rel, _) in crate::write::files_in(site)? {
         if rel.ends_with(".html") || rel.ends_with(".htm") {
             pages.push(rel.clone());
         }

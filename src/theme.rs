@@ -43,22 +43,12 @@ pub fn load_templates(templates_dir: &Path) -> Result<Tera> {
         .map(|(n, t)| (n.to_string(), t.to_string()))
         .collect();
     if templates_dir.is_dir() {
-        for entry in walkdir::WalkDir::new(templates_dir).sort_by_file_name() {
-            let entry = entry.with_context(|| format!("failed to read `{}`", templates_dir.display()))?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let name = entry
-                .path()
-                .strip_prefix(templates_dir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
+        for (name, path) in crate::write::files_in(templates_dir)? {
             if name.starts_with('.') || name.ends_with(".md") {
                 continue;
             }
-            let text = std::fs::read_to_string(entry.path())
-                .with_context(|| format!("failed to read template `{}`", entry.path().display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("failed to read template `{}`", path.display()))?;
             templates.retain(|(n, _)| *n != name);
             templates.push((name, text));
         }
@@ -135,23 +125,13 @@ fn static_sources(static_dir: &Path) -> Result<Vec<(String, StaticSource)>> {
         .map(|(n, b)| (format!("static/{n}"), StaticSource::Theme(b)))
         .collect();
     if static_dir.is_dir() {
-        for entry in walkdir::WalkDir::new(static_dir).sort_by_file_name() {
-            let entry = entry.with_context(|| format!("failed to read `{}`", static_dir.display()))?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(static_dir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
+        for (rel, path) in crate::write::files_in(static_dir)? {
             if rel.split('/').any(|s| s.starts_with('.')) {
                 continue;
             }
             let name = format!("static/{rel}");
             files.retain(|(n, _)| *n != name);
-            files.push((name, StaticSource::Site(entry.into_path())));
+            files.push((name, StaticSource::Site(path)));
         }
     }
     Ok(files)

@@ -423,6 +423,27 @@ fn write_manifest(path: &Path, entries: &BTreeMap<String, Entry>, notes: &BTreeM
     fs::rename(&tmp, path).with_context(|| format!("failed to write `{}`", path.display()))
 }
 
+/// Every file under `dir` (symbolic links not followed), sorted by name: its path
+/// relative to `dir` with `/` separators, and its full path. The theme's static
+/// and template folders and `podium check --site` all read a folder this way.
+pub fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("failed to read `{}`", dir.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push((rel, entry.into_path()));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
