@@ -1,7 +1,7 @@
 //! `podium build`: load → normalize → render → write, with every input problem
 //! reported before anything is written.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -306,16 +306,10 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
     };
     let mut render_task = || -> Result<(usize, Duration)> {
         let started = Instant::now();
-        let jobs = site.jobs();
-        let urls: Vec<String> = jobs.iter().map(|j| site.job_url(j)).collect();
-        let kinds: HashMap<String, &'static str> = urls
-            .iter()
-            .zip(&jobs)
-            .map(|(url, job)| (crate::urls::file_for(url), job.kind()))
-            .collect();
-        let pages = site.render_all(&|rel, bytes| {
+        let urls: Vec<String> = site.jobs().iter().map(|j| site.job_url(j)).collect();
+        let pages = site.render_all(false, &|page| {
             bar.inc(1);
-            put(kinds.get(&rel).copied().unwrap_or("pages: other"), rel, bytes)
+            put(page.job.kind(), crate::urls::file_for(&page.url), page.html.into_bytes())
         })?;
         for (rel, bytes) in render::static_files(&config.static_dir)? {
             put("theme static files", rel, bytes)?;

@@ -9,7 +9,8 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::date::Date;
-use crate::model::Talk;
+use crate::model::{Talk, TermKind};
+use crate::reads::{Read, Reads};
 use crate::render::Site;
 use crate::video::Video;
 use crate::write::OutFile;
@@ -118,9 +119,9 @@ pub fn feed_files(site: &Site<'_>) -> Vec<String> {
 }
 
 /// One talk's Atom `<entry>` and RSS `<item>`.
-fn render_entry(site: &Site<'_>, t: usize) -> Result<(String, String)> {
+fn render_entry(site: &Site<'_>, t: usize, r: &mut Reads) -> Result<(String, String)> {
     let mut ctx = Context::new();
-    ctx.insert("e", &entry(site, t));
+    ctx.insert("e", &entry(site, t, r));
     ctx.insert("site_title", &site.config.title);
     Ok((site.render("atom_entry.xml", &ctx)?, site.render("rss_item.xml", &ctx)?))
 }
@@ -131,24 +132,40 @@ pub fn render_feeds(site: &Site<'_>, sink: &(dyn Fn(String, Vec<u8>) -> Result<(
     // handful of feeds (archive, event, speakers, tags).
     let entries: Vec<(String, String)> = (0..site.archive.talks.len())
         .into_par_iter()
-        .map(|t| render_entry(site, t))
+        .map(|t| render_entry(site, t, &mut Reads::off()))
         .collect::<Result<_>>()?;
     all_feeds(site).par_iter().try_for_each(|&of| {
-        for (rel, bytes) in render_feed(site, &spec(site, of), &|t| Ok(Cow::Borrowed(&entries[t])))? {
+        let entry = |t: usize, _: &mut Reads| Ok(Cow::Borrowed(&entries[t]));
+        for (rel, bytes) in render_feed(site, of, &entry, &mut Reads::off())? {
             sink(rel, bytes)?;
         }
         Ok(())
     })
 }
 
-/// One feed (its Atom and RSS files) as (output path, bytes), for incremental rebuilds.
-pub fn render_feed_of(site: &Site<'_>, of: FeedOf) -> Result<Vec<OutFile>> {
-    render_feed(site, &spec(site, of), &|t| render_entry(site, t).map(Cow::Owned))
+/// One feed (its Atom and RSS files) as (output path, bytes), for incremental
+/// rebuilds, noting what it reads in `r`.
+pub fn render_feed_of(site: &Site<'_>, of: FeedOf, r: &mut Reads) -> Result<Vec<OutFile>> {
+    render_feed(site, of, &|t, r| render_entry(site, t, r).map(Cow::Owned), r)
 }
 
-type Entries<'e> = dyn Fn(usize) -> Result<Cow<'e, (String, String)>> + Sync + 'e;
+type Entries<'e> = dyn Fn(usize, &mut Reads) -> Result<Cow<'e, (String, String)>> + Sync + 'e;
 
-fn render_feed<'e>(site: &Site<'_>, spec: &FeedSpec<'_>, entries: &Entries<'e>) -> Result<Vec<OutFile>> {
+fn render_feed<'e>(site: &Site<'_>, of: FeedOf, entries: &Entries<'e>, r: &mut Reads) -> Result<Vec<OutFile>> {
+    r.add(match of {
+        FeedOf::Home => Read::Archive,
+        FeedOf::Event(e) => Read::EventTalks(e),
+        FeedOf::Speaker(s) => Read::TermTalks(TermKind::Speaker, s),
+        FeedOf::Tag(t) => Read::TermTalks(TermKind::Tag, t),
+    });
+    // Its title.
+    r.add(match of {
+        FeedOf::Home => Read::Archive,
+        FeedOf::Event(e) => Read::Event(e),
+        FeedOf::Speaker(s) => Read::Term(TermKind::Speaker, s),
+        FeedOf::Tag(t) => Read::Term(TermKind::Tag, t),
+    });
+    let spec = &spec(site, of);
     let base = site.config.base();
     let (atom, rss) = site.feed_urls(&spec.page);
     let shown: Vec<usize> = spec.talks.iter().take(site.config.feed_limit).copied().collect();
@@ -159,7 +176,7 @@ fn render_feed<'e>(site: &Site<'_>, spec: &FeedSpec<'_>, entries: &Entries<'e>) 
         .unwrap_or(EPOCH);
     let (mut atom_entries, mut rss_items) = (String::new(), String::new());
     for &t in &shown {
-        let e = entries(t)?;
+        let e = entries(t, r)?;
         atom_entries.push_str(&e.0);
         rss_items.push_str(&e.1);
     }
@@ -199,9 +216,12 @@ fn updated_date(t: &Talk) -> Option<Date> {
     t.updated.as_deref().and_then(|u| Date::parse(u.get(..10)?)).or(t.date)
 }
 
-fn entry<'a>(site: &'a Site<'_>, t: usize) -> Entry<'a> {
+fn entry<'a>(site: &'a Site<'_>, t: usize, r: &mut Reads) -> Entry<'a> {
     let a = site.archive;
     let talk = &a.talks[t];
+    r.add(Read::Talk(t));
+    r.extend(talk.speakers.iter().map(|&s| Read::Term(TermKind::Speaker, s)));
+    r.extend(talk.tags.iter().map(|&x| Read::Term(TermKind::Tag, x)));
     let prepared = &site.talks[t];
     let enclosure = prepared.videos(talk).iter().find_map(|v| match v {
         Video::File { url, mime, size, .. } => Some(Enclosure {

@@ -35,6 +35,7 @@ pub mod pelican;
 pub mod prepare;
 pub mod redirects;
 pub mod render;
+pub mod reads;
 pub mod rules;
 pub mod search;
 pub mod search_records;

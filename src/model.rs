@@ -123,3 +123,48 @@ pub enum Format {
     /// An archive API v2 record (single, list or paginated page).
     ApiV2,
 }
+
+/// Which taxonomy a term page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TermKind {
+    Speaker,
+    Tag,
+    Language,
+    Year,
+}
+
+impl TermKind {
+    /// Every kind, in the order of [`TermKind::index`].
+    pub const ALL: [TermKind; 4] = [TermKind::Speaker, TermKind::Tag, TermKind::Language, TermKind::Year];
+
+    /// Its position in [`TermKind::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The archive's terms of this kind.
+    pub fn terms(self, a: &Archive) -> &[Term] {
+        match self {
+            TermKind::Speaker => &a.speakers,
+            TermKind::Tag => &a.tags,
+            TermKind::Language => &a.languages,
+            TermKind::Year => &a.years,
+        }
+    }
+
+    /// The terms of this kind (indices into [`TermKind::terms`]) a talk belongs to.
+    pub fn of_talk(self, a: &Archive, t: &Talk) -> Vec<usize> {
+        match self {
+            TermKind::Speaker => t.speakers.clone(),
+            TermKind::Tag => t.tags.clone(),
+            TermKind::Language => t.language.into_iter().collect(),
+            TermKind::Year => t.date.and_then(|d| year_of(a, d.year)).into_iter().collect(),
+        }
+    }
+}
+
+/// The index of a year's term.
+pub fn year_of(a: &Archive, year: impl std::fmt::Display) -> Option<usize> {
+    let key = year.to_string();
+    a.years.iter().position(|y| y.key == key)
+}

@@ -13,8 +13,10 @@ use tera::{Context, Tera};
 use crate::config::Config;
 use crate::date::{hms, iso_duration};
 use crate::describe;
-use crate::model::{Archive, Event, Page, Talk, Term};
+pub use crate::model::TermKind;
+use crate::model::{year_of, Archive, Event, Page, Talk, Term};
 use crate::prepare::{self, PreparedTalk};
+use crate::reads::{Read, Reads};
 pub use crate::theme::{escape_html, load_templates, static_files, static_names, THEME_STATIC, THEME_TEMPLATES};
 use crate::thumbs::view::{ImgView, Thumb};
 use crate::urls::{self, UrlScheme};
@@ -181,7 +183,7 @@ impl<'a> Site<'a> {
             None => {
                 let cards = (0..archive.talks.len())
                     .into_par_iter()
-                    .map(|t| site.render_card(t))
+                    .map(|t| site.render_card(t, &mut Reads::off()))
                     .collect::<Result<Vec<String>>>()?;
                 for (talk, card) in site.talks.iter_mut().zip(cards) {
                     talk.card = card;
@@ -207,16 +209,24 @@ impl<'a> Site<'a> {
     }
 
     /// Talk `t`'s list item (`card.html`).
-    pub fn render_card(&self, t: usize) -> Result<String> {
+    pub fn render_card(&self, t: usize, r: &mut Reads) -> Result<String> {
         let mut ctx = Context::new();
-        ctx.insert("t", &self.card(t));
+        ctx.insert("t", &self.card(t, r));
         self.render("card.html", &ctx)
     }
 
+    /// What talk `t`'s card reads (without rendering it).
+    pub fn card_reads(&self, t: usize) -> Vec<Read> {
+        let mut r = Reads::recording();
+        let _ = self.card(t, &mut r);
+        r.into_list()
+    }
+
     /// The list items of these talks, concatenated (wrap them in `<ul class="talks">`).
-    fn cards_html(&self, talks: impl Iterator<Item = usize>) -> String {
+    fn cards_html(&self, talks: impl Iterator<Item = usize>, r: &mut Reads) -> String {
         let mut out = String::new();
         for t in talks {
+            r.add(Read::Card(t));
             out.push_str(&self.talks[t].card);
         }
         out
@@ -304,9 +314,10 @@ impl<'a> Site<'a> {
         ctx
     }
 
-    pub(crate) fn card(&self, t: usize) -> Card<'_> {
+    pub(crate) fn card(&self, t: usize, r: &mut Reads) -> Card<'_> {
         let talk = &self.archive.talks[t];
         let e = &self.archive.events[talk.event];
+        r.extend([Read::Talk(t), Read::Event(talk.event)]);
         Card {
             title: &talk.title,
             url: self.talk_link(t),
@@ -316,7 +327,7 @@ impl<'a> Site<'a> {
                 name: &e.title,
                 url: self.event_links[talk.event].clone(),
             },
-            speakers: self.speaker_links(talk),
+            speakers: self.speaker_links(talk, r),
             duration: talk.duration.filter(|&d| d > 0).map(hms),
             thumb: self.talks[t].thumb.img(&self.root, 1),
         }
@@ -336,7 +347,8 @@ impl<'a> Site<'a> {
         keys
     }
 
-    fn speaker_links(&self, talk: &Talk) -> Vec<NameUrl<'_>> {
+    fn speaker_links(&self, talk: &Talk, r: &mut Reads) -> Vec<NameUrl<'_>> {
+        r.extend(talk.speakers.iter().map(|&s| Read::Term(TermKind::Speaker, s)));
         talk.speakers
             .iter()
             .map(|&s| NameUrl {
@@ -363,15 +375,22 @@ impl<'a> Site<'a> {
             .with_context(|| format!("failed to render template `{template}`"))
     }
 
-    /// Renders every page and hands each (output path, bytes) to `sink`, in parallel.
-    pub fn render_all(&self, sink: &(dyn Fn(String, Vec<u8>) -> Result<()> + Sync)) -> Result<usize> {
+    /// Renders every page and hands each (page, output path, bytes, reads) to
+    /// `sink`, in parallel; reads are recorded when `record` is set (see [`Reads`]).
+    pub fn render_all(&self, record: bool, sink: &PageSink<'_>) -> Result<usize> {
         let jobs = self.jobs();
         let n = jobs.len();
         jobs.into_par_iter().try_for_each(|job| {
+            let mut reads = if record { Reads::recording() } else { Reads::off() };
             let (url, html) = self
-                .render_job(&job)
+                .render_job_reading(&job, &mut reads)
                 .with_context(|| format!("while rendering {job:?}"))?;
-            sink(urls::file_for(&url), html.into_bytes())
+            sink(Rendered {
+                job,
+                url,
+                html,
+                reads: reads.into_list(),
+            })
         })?;
         Ok(n)
     }
@@ -439,10 +458,22 @@ impl<'a> Site<'a> {
 
     /// Renders one page: its site-relative URL and HTML.
     pub fn render_job(&self, job: &Job) -> Result<(String, String)> {
+        self.render_job_reading(job, &mut Reads::off())
+    }
+
+    /// [`Site::render_job`], noting what the page reads in `r`.
+    pub fn render_job_reading(&self, job: &Job, r: &mut Reads) -> Result<(String, String)> {
         match *job {
-            Job::Home => self.render_home(),
-            Job::Events => self.render_events(),
+            Job::Home => {
+                r.add(Read::Archive);
+                self.render_home()
+            }
+            Job::Events => {
+                r.add(Read::Archive);
+                self.render_events()
+            }
             Job::Search => {
+                r.add(Read::Archive);
                 let mut ctx = self.context(&self.urls.search);
                 // The index parts that hold talks: the page opens the first as its
                 // primary and merges the others in (an empty part has no index).
@@ -465,7 +496,7 @@ impl<'a> Site<'a> {
                 let ctx = self.context("/404.html");
                 Ok(("/404.html".into(), self.render("404.html", &ctx)?))
             }
-            Job::Talk(t) => self.render_talk(t),
+            Job::Talk(t) => self.render_talk(t, r),
             Job::Page(p) => {
                 let page = &self.archive.pages[p];
                 let url = self.page_url(page);
@@ -480,9 +511,12 @@ impl<'a> Site<'a> {
                 );
                 Ok((url, self.render("page.html", &ctx)?))
             }
-            Job::Event(e, p) => self.render_event(e, p),
-            Job::Terms(kind, p) => self.render_terms(kind, p),
-            Job::Term(kind, i, p) => self.render_term(kind, i, p),
+            Job::Event(e, p) => self.render_event(e, p, r),
+            Job::Terms(kind, p) => {
+                r.add(Read::Terms(kind));
+                self.render_terms(kind, p)
+            }
+            Job::Term(kind, i, p) => self.render_term(kind, i, p, r),
         }
     }
 
@@ -499,7 +533,7 @@ impl<'a> Site<'a> {
             .map(|e| self.event_row(e))
             .collect();
         ctx.insert("events", &events);
-        let latest = self.cards_html(0..a.talks.len().min(12));
+        let latest = self.cards_html(0..a.talks.len().min(12), &mut Reads::off());
         ctx.insert("talks", &latest);
         ctx.insert("events_url", &self.link(&self.urls.events));
         self.insert_feeds(&mut ctx, "/");
@@ -584,8 +618,9 @@ impl<'a> Site<'a> {
         }
     }
 
-    fn render_event(&self, e: usize, page: usize) -> Result<(String, String)> {
+    fn render_event(&self, e: usize, page: usize, r: &mut Reads) -> Result<(String, String)> {
         let ev = &self.archive.events[e];
+        r.extend([Read::Event(e), Read::EventTalks(e)]);
         let base = self.event_url(ev);
         let url = urls::paged(&base, page);
         let mut ctx = self.context(&url);
@@ -597,19 +632,28 @@ impl<'a> Site<'a> {
             .and_then(|(n, _)| self.series().get(&crate::normalize::fold(n)))
             .map(|members| members.iter().map(|m| self.sibling(m, ev)).collect())
             .unwrap_or_default();
+        if series_of(&ev.title).is_some() {
+            // Which events form its series, and their rows.
+            r.add(Read::Events);
+        }
         ctx.insert("siblings", &siblings);
         let ps = self.config.page_size;
-        let cards = self.cards_html(ev.talks.iter().skip((page - 1) * ps).take(ps).copied());
+        let cards = self.cards_html(ev.talks.iter().skip((page - 1) * ps).take(ps).copied(), r);
         ctx.insert("talks", &cards);
         ctx.insert("pager", &self.pager(&base, page, ev.talks.len().div_ceil(ps).max(1)));
         self.insert_feeds(&mut ctx, &base);
         Ok((url, self.render("event.html", &ctx)?))
     }
 
-    fn render_talk(&self, t: usize) -> Result<(String, String)> {
+    fn render_talk(&self, t: usize, r: &mut Reads) -> Result<(String, String)> {
         let a = self.archive;
         let talk = &a.talks[t];
         let ev = &a.events[talk.event];
+        // Its own record, its event (link, previous and next), and the lists its
+        // "more from" and "related" boxes draw from.
+        r.extend([Read::Talk(t), Read::Event(talk.event), Read::EventTalks(talk.event)]);
+        r.extend(talk.speakers.iter().map(|&s| Read::TermTalks(TermKind::Speaker, s)));
+        r.extend(talk.tags.iter().map(|&x| Read::TermTalks(TermKind::Tag, x)));
         let url = self.talk_url(t).to_string();
         let mut ctx = self.context(&url);
         let prepared = &self.talks[t];
@@ -634,11 +678,11 @@ impl<'a> Site<'a> {
         let lead = prepared.lead.clone();
         let pos = ev.talks.iter().position(|&x| x == t);
         // Within an event, "previous" is the earlier talk (later in the newest-first list).
-        let prev = pos.and_then(|p| ev.talks.get(p + 1)).map(|&x| self.card(x));
+        let prev = pos.and_then(|p| ev.talks.get(p + 1)).map(|&x| self.card(x, r));
         let next = pos
             .and_then(|p| p.checked_sub(1))
             .and_then(|p| ev.talks.get(p))
-            .map(|&x| self.card(x));
+            .map(|&x| self.card(x, r));
         let more: Vec<MoreFrom<'_>> = talk
             .speakers
             .iter()
@@ -649,13 +693,15 @@ impl<'a> Site<'a> {
                         name: &sp.name,
                         url: self.speaker_links[s].clone(),
                     },
-                    talks: self.cards_html(sp.talks.iter().filter(|&&x| x != t).take(RELATED_LIMIT).copied()),
+                    talks: self.cards_html(sp.talks.iter().filter(|&&x| x != t).take(RELATED_LIMIT).copied(), r),
                 }
             })
             .filter(|m| !m.talks.is_empty())
             .collect();
-        let related = self.cards_html(self.related(t).into_iter());
+        let related = self.cards_html(self.related(t).into_iter(), r);
         let lang = talk.language.map(|l| &a.languages[l]);
+        r.extend(talk.language.map(|l| Read::Term(TermKind::Language, l)));
+        r.extend(talk.tags.iter().map(|&x| Read::Term(TermKind::Tag, x)));
         let view = TalkView {
             title: &talk.title,
             url: self.link(&url),
@@ -664,7 +710,7 @@ impl<'a> Site<'a> {
                 name: &ev.title,
                 url: self.event_links[talk.event].clone(),
             },
-            speakers: self.speaker_links(talk),
+            speakers: self.speaker_links(talk, r),
             tags: talk
                 .tags
                 .iter()
@@ -676,7 +722,9 @@ impl<'a> Site<'a> {
             date: talk.date.map(|d| d.to_string()),
             date_human: talk.date.map(|d| d.human()),
             year: talk.date.map(|d| {
-                let term = year_of(a, d.year).map(|y| &a.years[y]);
+                let y = year_of(a, d.year);
+                r.extend(y.map(|y| Read::Term(TermKind::Year, y)));
+                let term = y.map(|y| &a.years[y]);
                 NameUrl {
                     name: "",
                     url: term.map(|t| self.link(&self.year_url(t))).unwrap_or_default(),
@@ -872,14 +920,15 @@ impl<'a> Site<'a> {
         Ok((url, self.render("terms.html", &ctx)?))
     }
 
-    fn render_term(&self, kind: TermKind, i: usize, page: usize) -> Result<(String, String)> {
+    fn render_term(&self, kind: TermKind, i: usize, page: usize, r: &mut Reads) -> Result<(String, String)> {
         let (terms, index_url, heading, singular) = self.term_parts(kind);
         let term = &terms[i];
+        r.extend([Read::Term(kind, i), Read::TermTalks(kind, i)]);
         let base = self.term_url(kind, term);
         let url = urls::paged(&base, page);
         let mut ctx = self.context(&url);
         let ps = self.config.page_size;
-        let cards = self.cards_html(term.talks.iter().skip((page - 1) * ps).take(ps).copied());
+        let cards = self.cards_html(term.talks.iter().skip((page - 1) * ps).take(ps).copied(), r);
         ctx.insert("kind", singular);
         ctx.insert(
             "index",
@@ -919,44 +968,17 @@ fn letter_id(c: char) -> String {
     }
 }
 
-/// Which taxonomy a term page belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TermKind {
-    Speaker,
-    Tag,
-    Language,
-    Year,
+/// A rendered page, with what it read (empty unless recorded).
+pub struct Rendered {
+    pub job: Job,
+    /// Site-relative URL.
+    pub url: String,
+    pub html: String,
+    pub reads: Vec<Read>,
 }
 
-impl TermKind {
-    pub const ALL: [TermKind; 4] = [TermKind::Speaker, TermKind::Tag, TermKind::Language, TermKind::Year];
-
-    /// The archive's terms of this kind.
-    pub fn terms(self, a: &Archive) -> &[Term] {
-        match self {
-            TermKind::Speaker => &a.speakers,
-            TermKind::Tag => &a.tags,
-            TermKind::Language => &a.languages,
-            TermKind::Year => &a.years,
-        }
-    }
-
-    /// The terms of this kind (indices into [`TermKind::terms`]) a talk belongs to.
-    pub fn of_talk(self, a: &Archive, t: &Talk) -> Vec<usize> {
-        match self {
-            TermKind::Speaker => t.speakers.clone(),
-            TermKind::Tag => t.tags.clone(),
-            TermKind::Language => t.language.into_iter().collect(),
-            TermKind::Year => t.date.and_then(|d| year_of(a, d.year)).into_iter().collect(),
-        }
-    }
-}
-
-/// The index of a year's term.
-fn year_of(a: &Archive, year: impl std::fmt::Display) -> Option<usize> {
-    let key = year.to_string();
-    a.years.iter().position(|y| y.key == key)
-}
+/// Takes each rendered page.
+pub type PageSink<'a> = dyn Fn(Rendered) -> Result<()> + Sync + 'a;
 
 /// One page to render.
 #[derive(Debug, Clone, Copy)]

@@ -1,156 +1,60 @@
-//! What a change touches. Given the site before and after a change (or one site
-//! whose talk changed in place), lists the pages and feeds that show something
-//! different, so only those are rendered again.
+//! What a change touches. Every page, card and feed records what it reads while it
+//! is rendered ([`crate::reads`]); here those reads get stable ids, two versions
+//! of the archive are compared entity by entity, and an output is rendered again
+//! exactly when something it read changed. Nothing here knows what a page shows.
 //!
-//! Everything is keyed by URL rather than by index: a change may shift every
-//! index of the archive, while the URL of an unchanged page stays the same.
+//! Ids are stable across rebuilds, unlike indices, which a change may shift: a
+//! talk is its file and its rank among the talks of that file (files rarely hold
+//! more than one), an event its `category.json` (else its title), a term its kind
+//! and merge key.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::model::{Archive, Event, Talk, Term};
-use crate::render::{series_of, Site, TermKind, INDEX_PAGE_SIZE, RELATED_LIMIT, RELATED_TAG_MAX};
-use crate::urls;
+use crate::model::{Archive, Event, Talk, Term, TermKind};
+use crate::reads::Read;
+use crate::render::Site;
 
-/// Outputs to render again.
-#[derive(Debug, Default)]
-pub struct Touched {
-    /// Site-relative URLs of pages (of the site before or after the change).
-    pub pages: HashSet<String>,
-    /// Site-relative URLs of the pages whose feeds must be rendered again.
-    pub feeds: HashSet<String>,
+/// A read by stable id: what is read in the high bits, whose id in the low ones.
+pub type Dep = u64;
+
+/// The kinds of read, as stored in a [`Dep`].
+const TALK: u64 = 0;
+const CARD: u64 = 1;
+const EVENT: u64 = 2;
+const EVENT_TALKS: u64 = 3;
+const EVENTS: u64 = 4;
+const ARCHIVE: u64 = 5;
+/// Three per term kind: the term, its talks, every term of the kind.
+const TERM: u64 = 6;
+const ASPECTS: u64 = TERM + 3 * 4;
+
+fn term_aspect(kind: TermKind, which: u64) -> u64 {
+    TERM + 3 * kind.index() as u64 + which
 }
 
-/// Number of pages of a list of `n` items.
-fn page_count(n: usize, size: usize) -> usize {
-    n.div_ceil(size).max(1)
+fn pack(aspect: u64, id: u32) -> Dep {
+    (aspect << 32) | u64::from(id)
 }
 
-/// The page (1-based) of a talk list that shows talk `z`; lists are in talk order.
-fn page_of(list: &[usize], z: usize, size: usize) -> Option<usize> {
-    list.binary_search(&z).ok().map(|pos| pos / size + 1)
+/// The dependency every update touches (the home page, the events list, the search page).
+pub const ANY_CHANGE: Dep = ARCHIVE << 32;
+
+/// The stable ids handed out so far.
+#[derive(Default)]
+pub struct Ids {
+    talks: HashMap<(PathBuf, usize), u32>,
+    events: HashMap<String, u32>,
+    terms: HashMap<(TermKind, String), u32>,
+    next: u32,
 }
 
-fn all_pages(base: &str, n: usize, size: usize, out: &mut HashSet<String>) {
-    out.extend((1..=page_count(n, size)).map(|p| urls::paged(base, p)));
-}
-
-/// Adds every page that shows talk `z` as a card (its title, URL, date, event,
-/// speakers or duration), and `z`'s own page.
-pub fn card_pages(site: &Site<'_>, z: usize, out: &mut HashSet<String>) {
-    let a = site.archive;
-    let ps = site.config.page_size;
-    let talk = &a.talks[z];
-    out.insert(site.talk_url(z).to_string());
-    // Previous and next talk of the event, and the event page listing it.
-    let ev = &a.events[talk.event];
-    if let Ok(pos) = ev.talks.binary_search(&z) {
-        if pos > 0 {
-            out.insert(site.talk_url(ev.talks[pos - 1]).to_string());
-        }
-        if let Some(&next) = ev.talks.get(pos + 1) {
-            out.insert(site.talk_url(next).to_string());
-        }
-        out.insert(urls::paged(&site.event_url(ev), pos / ps + 1));
-    }
-    // Speaker, tag, language and year pages listing it.
-    for kind in TermKind::ALL {
-        let list = kind.terms(a);
-        for i in kind.of_talk(a, talk) {
-            if let Some(p) = page_of(&list[i].talks, z, ps) {
-                out.insert(urls::paged(&site.term_url(kind, &list[i]), p));
-            }
-        }
-    }
-    // "More from <speaker>" boxes of the speakers' other talks.
-    for &s in &talk.speakers {
-        let list = &a.speakers[s].talks;
-        for &x in list {
-            if x != z && list.iter().filter(|&&y| y != x).take(RELATED_LIMIT).any(|&y| y == z) {
-                out.insert(site.talk_url(x).to_string());
-            }
-        }
-    }
-    // "Related talks" boxes: only talks sharing a tag small enough to count can list it.
-    let mut seen: HashSet<usize> = HashSet::new();
-    for &tag in &talk.tags {
-        let list = &a.tags[tag].talks;
-        if list.len() > RELATED_TAG_MAX {
-            continue;
-        }
-        for &x in list {
-            if x != z && seen.insert(x) && site.related(x).contains(&z) {
-                out.insert(site.talk_url(x).to_string());
-            }
-        }
-    }
-}
-
-/// Adds the feeds whose entries include talk `z`.
-pub fn talk_feeds(site: &Site<'_>, z: usize, out: &mut HashSet<String>) {
-    let a = site.archive;
-    let limit = site.config.feed_limit;
-    let talk = &a.talks[z];
-    let in_feed = |list: &[usize]| list.binary_search(&z).is_ok_and(|pos| pos < limit);
-    if z < limit {
-        out.insert("/".into());
-    }
-    let ev = &a.events[talk.event];
-    if in_feed(&ev.talks) {
-        out.insert(site.event_url(ev));
-    }
-    for &s in &talk.speakers {
-        if in_feed(&a.speakers[s].talks) {
-            out.insert(site.speaker_url(&a.speakers[s]));
-        }
-    }
-    for &t in &talk.tags {
-        if in_feed(&a.tags[t].talks) {
-            out.insert(site.tag_url(&a.tags[t]));
-        }
-    }
-}
-
-/// A talk's identity across rebuilds: its file and its rank among the talks of
-/// that file (files rarely hold more than one).
-pub type TalkId<'s> = (&'s Path, usize);
-
-pub fn talk_ids(a: &Archive) -> Vec<TalkId<'_>> {
-    let mut seen: HashMap<&Path, usize> = HashMap::new();
-    a.talks
-        .iter()
-        .map(|t| {
-            let n = seen.entry(t.source.as_path()).or_default();
-            *n += 1;
-            (t.source.as_path(), *n)
-        })
-        .collect()
-}
-
-type NameSlug<'s> = (&'s str, &'s str);
-
-/// What a talk's card shows, apart from what comes from its own file.
-pub fn card_sig<'s>(a: &'s Archive, t: &'s Talk) -> (&'s str, &'s str, &'s str, Vec<NameSlug<'s>>) {
-    let ev = &a.events[t.event];
-    let speakers = t
-        .speakers
-        .iter()
-        .map(|&s| (a.speakers[s].name.as_str(), a.speakers[s].slug.as_str()))
-        .collect();
-    (t.slug.as_str(), ev.title.as_str(), ev.slug.as_str(), speakers)
-}
-
-/// What a talk's own page shows beyond its card, apart from what comes from its file.
-fn page_sig<'s>(a: &'s Archive, t: &'s Talk) -> (Vec<NameSlug<'s>>, Option<NameSlug<'s>>) {
-    let tags = t
-        .tags
-        .iter()
-        .map(|&x| (a.tags[x].name.as_str(), a.tags[x].slug.as_str()))
-        .collect();
-    let lang = t
-        .language
-        .map(|l| (a.languages[l].name.as_str(), a.languages[l].slug.as_str()));
-    (tags, lang)
+/// One archive's ids, by index.
+#[derive(Default, Clone)]
+pub struct IdMap {
+    pub talk: Vec<u32>,
+    pub event: Vec<u32>,
+    pub term: [Vec<u32>; 4],
 }
 
 /// Identity of an event across rebuilds: its `category.json`, else its title.
@@ -161,158 +65,315 @@ fn event_key(e: &Event) -> String {
     }
 }
 
-fn event_row_changed(x: &Event, y: &Event) -> bool {
-    x.title != y.title
-        || x.slug != y.slug
-        || x.start != y.start
-        || x.end != y.end
-        || x.description != y.description
-        || x.url != y.url
-        || x.talks.len() != y.talks.len()
+fn intern<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, next: &mut u32, key: K) -> u32 {
+    *map.entry(key).or_insert_with(|| {
+        *next += 1;
+        *next
+    })
 }
 
-/// Pages (1-based) of two versions of one list that differ in which talks they show,
-/// and whether the feed's part of the list differs.
-fn list_changes(old: &[TalkId<'_>], new: &[TalkId<'_>], size: usize, feed_limit: usize) -> (Vec<usize>, bool) {
-    let feed = old.iter().take(feed_limit).ne(new.iter().take(feed_limit));
-    let (po, pn) = (page_count(old.len(), size), page_count(new.len(), size));
-    if po != pn {
-        return ((1..=pn).collect(), feed);
+impl Ids {
+    /// The ids of `a`'s talks, events and terms (new ones for entities never seen).
+    pub fn map(&mut self, a: &Archive) -> IdMap {
+        let mut rank: HashMap<&std::path::Path, usize> = HashMap::new();
+        let talk = a
+            .talks
+            .iter()
+            .map(|t| {
+                let n = rank.entry(t.source.as_path()).or_default();
+                *n += 1;
+                intern(&mut self.talks, &mut self.next, (t.source.clone(), *n))
+            })
+            .collect();
+        let event = a
+            .events
+            .iter()
+            .map(|e| intern(&mut self.events, &mut self.next, event_key(e)))
+            .collect();
+        let term = TermKind::ALL.map(|kind| {
+            kind.terms(a)
+                .iter()
+                .map(|t| intern(&mut self.terms, &mut self.next, (kind, t.key.clone())))
+                .collect()
+        });
+        IdMap { talk, event, term }
     }
-    let pages = (1..=pn)
-        .filter(|&p| {
-            let skip = (p - 1) * size;
-            old.iter().skip(skip).take(size).ne(new.iter().skip(skip).take(size))
-        })
-        .collect();
-    (pages, feed)
+
+    /// One more than the largest id.
+    pub fn bound(&self) -> u32 {
+        self.next + 1
+    }
 }
 
-/// Everything that differs between the site before (`old`) and after (`new`) a
-/// change. `changed` holds the data files whose records were read again.
-pub fn diff(old: &Site<'_>, new: &Site<'_>, changed: &HashSet<PathBuf>) -> Touched {
-    let (a, b) = (old.archive, new.archive);
-    let ps = new.config.page_size;
-    let limit = new.config.feed_limit;
-    let mut out = Touched::default();
+impl IdMap {
+    /// A read of the archive this map is of, by stable id.
+    pub fn dep(&self, r: Read) -> Dep {
+        match r {
+            Read::Talk(t) => pack(TALK, self.talk[t]),
+            Read::Card(t) => pack(CARD, self.talk[t]),
+            Read::Event(e) => pack(EVENT, self.event[e]),
+            Read::EventTalks(e) => pack(EVENT_TALKS, self.event[e]),
+            Read::Events => pack(EVENTS, 0),
+            Read::Term(k, i) => pack(term_aspect(k, 0), self.term[k.index()][i]),
+            Read::TermTalks(k, i) => pack(term_aspect(k, 1), self.term[k.index()][i]),
+            Read::Terms(k) => pack(term_aspect(k, 2), 0),
+            Read::Archive => ANY_CHANGE,
+        }
+    }
 
-    // Talks: added, removed, or showing something new.
-    let (old_ids, new_ids) = (talk_ids(a), talk_ids(b));
-    let old_at: HashMap<TalkId<'_>, usize> = old_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut matched = vec![false; a.talks.len()];
-    for (n, id) in new_ids.iter().enumerate() {
-        let t = &b.talks[n];
-        let Some(&o) = old_at.get(id) else {
-            card_pages(new, n, &mut out.pages);
-            talk_feeds(new, n, &mut out.feeds);
-            continue;
+    /// The reads of one output, by stable id, each once.
+    pub fn deps(&self, reads: Vec<Read>) -> Vec<Dep> {
+        let mut out: Vec<Dep> = reads.into_iter().map(|r| self.dep(r)).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// A talk's card, by stable id.
+    pub fn card(&self, t: usize) -> Dep {
+        pack(CARD, self.talk[t])
+    }
+}
+
+/// A set of changed dependencies.
+pub struct Changed {
+    bits: Vec<u64>,
+    stride: u64,
+}
+
+impl Changed {
+    /// An empty set for ids below `bound`; it always holds [`ANY_CHANGE`].
+    pub fn new(bound: u32) -> Changed {
+        let stride = u64::from(bound);
+        let mut c = Changed {
+            bits: vec![0; (ASPECTS * stride).div_ceil(64) as usize],
+            stride,
         };
-        matched[o] = true;
-        let u = &a.talks[o];
-        let card = changed.contains(&t.source) || card_sig(a, u) != card_sig(b, t);
-        let own = card || page_sig(a, u) != page_sig(b, t);
-        if card {
-            card_pages(old, o, &mut out.pages);
-            card_pages(new, n, &mut out.pages);
-        } else if own {
-            out.pages.insert(new.talk_url(n).to_string());
-        }
-        if own {
-            talk_feeds(old, o, &mut out.feeds);
-            talk_feeds(new, n, &mut out.feeds);
-        }
+        c.insert(ANY_CHANGE);
+        c
     }
-    for (o, m) in matched.iter().enumerate() {
-        if !m {
-            card_pages(old, o, &mut out.pages);
-            talk_feeds(old, o, &mut out.feeds);
+
+    fn slot(&self, d: Dep) -> Option<usize> {
+        let (aspect, id) = (d >> 32, d & 0xffff_ffff);
+        (aspect < ASPECTS && id < self.stride).then(|| (aspect * self.stride + id) as usize)
+    }
+
+    pub fn insert(&mut self, d: Dep) {
+        if let Some(s) = self.slot(d) {
+            self.bits[s / 64] |= 1 << (s % 64);
         }
     }
 
-    // Event pages: the event's own fields, or which talks each page lists.
-    let old_events: HashMap<String, &Event> = a.events.iter().map(|e| (event_key(e), e)).collect();
-    let mut series: HashSet<String> = HashSet::new();
-    for e in &b.events {
-        let base = new.event_url(e);
-        match old_events.get(&event_key(e)) {
-            Some(o) if !event_row_changed(o, e) => {
-                let (pages, feed) = list_changes(&ids_of(&o.talks, &old_ids), &ids_of(&e.talks, &new_ids), ps, limit);
-                out.pages.extend(pages.into_iter().map(|p| urls::paged(&base, p)));
-                if feed {
-                    out.feeds.insert(base);
-                }
-            }
-            other => {
-                all_pages(&base, e.talks.len(), ps, &mut out.pages);
-                out.feeds.insert(base);
-                for title in other.map(|o| o.title.as_str()).into_iter().chain([e.title.as_str()]) {
-                    if let Some((name, _)) = series_of(title) {
-                        series.insert(crate::normalize::fold(name));
-                    }
-                }
-            }
-        }
-    }
-    let new_events: HashSet<String> = b.events.iter().map(event_key).collect();
-    for o in a.events.iter().filter(|o| !new_events.contains(&event_key(o))) {
-        if let Some((name, _)) = series_of(&o.title) {
-            series.insert(crate::normalize::fold(name));
-        }
-    }
-    // Event pages link to the other years of their series.
-    if !series.is_empty() {
-        for e in &b.events {
-            if series_of(&e.title).is_some_and(|(name, _)| series.contains(&crate::normalize::fold(name))) {
-                all_pages(&new.event_url(e), e.talks.len(), ps, &mut out.pages);
-            }
-        }
+    pub fn contains(&self, d: Dep) -> bool {
+        // An id handed out after this set was made is new, hence changed.
+        self.slot(d).is_none_or(|s| self.bits[s / 64] & (1 << (s % 64)) != 0)
     }
 
-    // Speaker, tag, language and year pages, and their indexes.
+    /// Whether an output that read `deps` must be rendered again.
+    pub fn hits(&self, deps: &[Dep]) -> bool {
+        deps.iter().any(|&d| self.contains(d))
+    }
+}
+
+/// The index of each id's entity in one archive.
+pub fn positions(ids: &[u32], bound: u32) -> Vec<Option<usize>> {
+    let mut at = vec![None; bound as usize];
+    for (i, &id) in ids.iter().enumerate() {
+        at[id as usize] = Some(i);
+    }
+    at
+}
+
+fn mapped(list: &[usize], ids: &[u32]) -> Vec<u32> {
+    list.iter().map(|&i| ids[i]).collect()
+}
+
+/// Whether a talk shows the same in both versions: its own fields, its URL and
+/// thumbnail, and its event and terms by id. Every field is named, so a new one
+/// cannot be forgotten here.
+fn same_talk(old: (&Site<'_>, &IdMap, usize), new: (&Site<'_>, &IdMap, usize)) -> bool {
+    let (x, y) = (&old.0.archive.talks[old.2], &new.0.archive.talks[new.2]);
+    let Talk {
+        id,
+        slug,
+        title,
+        event,
+        speakers,
+        tags,
+        date,
+        language,
+        duration,
+        videos,
+        thumbnail,
+        related,
+        copyright,
+        quality_notes,
+        summary,
+        description,
+        aliases,
+        source,
+        format,
+        added,
+        updated,
+        source_url,
+    } = x;
+    let by_id = |(site, ids, _): (&Site<'_>, &IdMap, usize), t: &Talk| {
+        let a = site.archive;
+        (
+            ids.event[t.event],
+            mapped(&t.speakers, &ids.term[TermKind::Speaker.index()]),
+            mapped(&t.tags, &ids.term[TermKind::Tag.index()]),
+            t.language.map(|l| ids.term[TermKind::Language.index()][l]),
+            TermKind::Year
+                .of_talk(a, t)
+                .first()
+                .map(|&i| ids.term[TermKind::Year.index()][i]),
+        )
+    };
+    let _ = (event, speakers, tags, language);
+    *id == y.id
+        && *slug == y.slug
+        && *title == y.title
+        && *date == y.date
+        && *duration == y.duration
+        && *videos == y.videos
+        && *thumbnail == y.thumbnail
+        && *related == y.related
+        && *copyright == y.copyright
+        && *quality_notes == y.quality_notes
+        && *summary == y.summary
+        && *description == y.description
+        && *aliases == y.aliases
+        && *source == y.source
+        && *format == y.format
+        && *added == y.added
+        && *updated == y.updated
+        && *source_url == y.source_url
+        && old.0.talks[old.2].url == new.0.talks[new.2].url
+        && old.0.talks[old.2].thumb == new.0.talks[new.2].thumb
+        && by_id(old, x) == by_id(new, y)
+}
+
+/// Whether an event's own fields are the same (its talks are compared by id).
+fn same_event(x: &Event, y: &Event) -> bool {
+    let Event {
+        slug,
+        title,
+        description,
+        url,
+        start,
+        end,
+        talks: _,
+        source,
+    } = x;
+    *slug == y.slug
+        && *title == y.title
+        && *description == y.description
+        && *url == y.url
+        && *start == y.start
+        && *end == y.end
+        && *source == y.source
+}
+
+/// What differs between the site before (`old`) and after (`new`) a change,
+/// except cards, which only rendering them again can tell (see [`Changed::insert`]).
+pub fn changes(old: (&Site<'_>, &IdMap), new: (&Site<'_>, &IdMap), bound: u32) -> Changed {
+    let mut out = Changed::new(bound);
+    let (a, b) = (old.0.archive, new.0.archive);
+
+    // Talks, by id: added, removed, or showing something else.
+    let old_at = positions(&old.1.talk, bound);
+    let mut seen: HashSet<u32> = HashSet::with_capacity(b.talks.len());
+    for (n, &id) in new.1.talk.iter().enumerate() {
+        seen.insert(id);
+        let same = old_at[id as usize].is_some_and(|o| same_talk((old.0, old.1, o), (new.0, new.1, n)));
+        if !same {
+            out.insert(pack(TALK, id));
+            out.insert(pack(CARD, id));
+        }
+    }
+    for &id in old.1.talk.iter().filter(|id| !seen.contains(id)) {
+        out.insert(pack(TALK, id));
+        out.insert(pack(CARD, id));
+    }
+
+    // Events: their own fields, their lists, and the set of them (series).
+    let old_at = positions(&old.1.event, bound);
+    let row = |e: &Event| (e.title.clone(), e.slug.clone(), e.talks.len());
+    let mut events_changed = a.events.len() != b.events.len();
+    for (n, &id) in new.1.event.iter().enumerate() {
+        let e = &b.events[n];
+        match old_at[id as usize] {
+            Some(o) => {
+                let x = &a.events[o];
+                if !same_event(x, e) {
+                    out.insert(pack(EVENT, id));
+                }
+                if mapped(&x.talks, &old.1.talk) != mapped(&e.talks, &new.1.talk) {
+                    out.insert(pack(EVENT_TALKS, id));
+                }
+                events_changed |= row(x) != row(e);
+            }
+            None => {
+                out.insert(pack(EVENT, id));
+                out.insert(pack(EVENT_TALKS, id));
+                events_changed = true;
+            }
+        }
+    }
+    let kept: HashSet<u32> = new.1.event.iter().copied().collect();
+    for &id in old.1.event.iter().filter(|id| !kept.contains(id)) {
+        out.insert(pack(EVENT, id));
+        out.insert(pack(EVENT_TALKS, id));
+        events_changed = true;
+    }
+    if events_changed {
+        out.insert(pack(EVENTS, 0));
+    }
+
+    // Terms of each kind: name and URL, list of talks, and the A–Z list.
     for kind in TermKind::ALL {
-        let (ta, tb) = (kind.terms(a), kind.terms(b));
-        if ta.len() != tb.len() || ta.iter().zip(tb).any(|(x, y)| term_row(x) != term_row(y)) {
-            all_pages(&new.term_parts(kind).1, tb.len(), INDEX_PAGE_SIZE, &mut out.pages);
-        }
-        let old_terms: HashMap<&str, &Term> = ta.iter().map(|t| (t.key.as_str(), t)).collect();
-        let feeds = matches!(kind, TermKind::Speaker | TermKind::Tag);
-        for t in tb {
-            let base = new.term_url(kind, t);
-            match old_terms.get(t.key.as_str()) {
-                Some(o) if o.name == t.name && o.slug == t.slug && o.talks.len() == t.talks.len() => {
-                    let (pages, feed) =
-                        list_changes(&ids_of(&o.talks, &old_ids), &ids_of(&t.talks, &new_ids), ps, limit);
-                    out.pages.extend(pages.into_iter().map(|p| urls::paged(&base, p)));
-                    if feed && feeds {
-                        out.feeds.insert(base);
+        let k = kind.index();
+        let (ta, tb): (&[Term], &[Term]) = (kind.terms(a), kind.terms(b));
+        let old_at = positions(&old.1.term[k], bound);
+        let mut index_changed = old.1.term[k] != new.1.term[k];
+        for (n, &id) in new.1.term[k].iter().enumerate() {
+            let t = &tb[n];
+            match old_at[id as usize] {
+                Some(o) => {
+                    let x = &ta[o];
+                    if x.name != t.name || x.slug != t.slug {
+                        out.insert(pack(term_aspect(kind, 0), id));
+                        index_changed = true;
+                    }
+                    if mapped(&x.talks, &old.1.talk) != mapped(&t.talks, &new.1.talk) {
+                        out.insert(pack(term_aspect(kind, 1), id));
+                        index_changed |= x.talks.len() != t.talks.len();
                     }
                 }
-                _ => {
-                    all_pages(&base, t.talks.len(), ps, &mut out.pages);
-                    if feeds {
-                        out.feeds.insert(base);
-                    }
+                None => {
+                    out.insert(pack(term_aspect(kind, 0), id));
+                    out.insert(pack(term_aspect(kind, 1), id));
                 }
             }
         }
+        let kept: HashSet<u32> = new.1.term[k].iter().copied().collect();
+        for &id in old.1.term[k].iter().filter(|id| !kept.contains(id)) {
+            out.insert(pack(term_aspect(kind, 0), id));
+            out.insert(pack(term_aspect(kind, 1), id));
+        }
+        if index_changed {
+            out.insert(pack(term_aspect(kind, 2), 0));
+        }
     }
-    always(new, &mut out);
     out
 }
 
-/// What a term's row on its index page shows.
-fn term_row(t: &Term) -> (&str, &str, &str, usize) {
-    (&t.key, &t.name, &t.slug, t.talks.len())
-}
-
-/// The identities of a list of talks.
-fn ids_of<'s>(list: &[usize], all: &[TalkId<'s>]) -> Vec<TalkId<'s>> {
-    list.iter().map(|&i| all[i]).collect()
-}
-
-/// Pages that summarise the whole archive and are cheap: always rendered again.
-pub fn always(site: &Site<'_>, out: &mut Touched) {
-    out.pages.insert("/".into());
-    out.pages.insert(site.urls.events.clone());
-    out.feeds.insert("/".into());
+/// Outputs to render again after a failed render.
+#[derive(Debug, Default)]
+pub struct Touched {
+    /// Site-relative URLs of pages.
+    pub pages: HashSet<String>,
+    /// Site-relative URLs of the pages whose feeds must be rendered again.
+    pub feeds: HashSet<String>,
 }

@@ -22,7 +22,7 @@ use axum::body::Bytes;
 use rayon::prelude::*;
 use tera::Tera;
 
-use super::deps::{self, Touched};
+use super::deps::{self, Changed, Dep, IdMap, Ids, Touched};
 use super::search::Indexer;
 use super::Store;
 use crate::config::Config;
@@ -31,6 +31,7 @@ use crate::feeds::{self, FeedOf};
 use crate::load::{self, LoadOptions, Loaded, RawTalk};
 use crate::model::Archive;
 use crate::normalize::{self, NormalizeOptions};
+use crate::reads::{Read, Reads};
 use crate::render::{self, Job, Site};
 use crate::urls;
 
@@ -156,12 +157,27 @@ pub struct Preview {
     whole_site_stale: bool,
     /// Talks whose cards must be rendered again before the next pages.
     stale_cards: Vec<usize>,
+    /// Stable ids of the archive's entities, and what each output read, by id.
+    ids: Ids,
+    map: IdMap,
+    deps: Deps,
     /// The search indexer (with `options.search`), and whether the index lags behind.
     indexer: Option<Arc<Indexer>>,
     search_stale: bool,
 }
 
 type Rendered = Vec<(String, Bytes)>;
+
+/// What each page, feed and card read when it was last rendered (see [`deps`]).
+#[derive(Default)]
+struct Deps {
+    /// By page URL.
+    pages: HashMap<String, Vec<Dep>>,
+    /// By the URL of the page the feed belongs to.
+    feeds: HashMap<String, Vec<Dep>>,
+    /// By talk id.
+    cards: HashMap<u32, Vec<Dep>>,
+}
 
 fn clone_loaded(l: &Loaded) -> Loaded {
     Loaded {
@@ -220,16 +236,44 @@ fn lookup_site<'a>(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>>
     )
 }
 
-/// Renders the cards of `stale` talks again (they are kept if that fails).
-fn refresh_cards(site: &mut Site<'_>, stale: &mut Vec<usize>) -> Result<()> {
-    let fresh: Vec<(usize, String)> = stale
+/// Renders again the cards that read something in `changed` (or that have never
+/// been rendered with their reads noted), and those of `stale` talks; the cards
+/// that now differ join `changed`. If rendering fails, they are all left stale.
+fn refresh_cards(
+    site: &mut Site<'_>,
+    map: &IdMap,
+    deps: &mut HashMap<u32, Vec<Dep>>,
+    stale: &mut Vec<usize>,
+    changed: &mut Changed,
+) -> Result<()> {
+    let mut todo: Vec<usize> = (0..site.talks.len())
+        .filter(|&t| deps.get(&map.talk[t]).is_none_or(|d| changed.hits(d)))
+        .collect();
+    todo.append(stale);
+    todo.sort_unstable();
+    todo.dedup();
+    let fresh: Result<Vec<(usize, String, Vec<Dep>)>> = todo
         .par_iter()
-        .map(|&t| Ok((t, site.render_card(t)?)))
-        .collect::<Result<_>>()?;
-    for (t, card) in fresh {
-        site.talks[t].card = card;
+        .map(|&t| {
+            let mut r = Reads::recording();
+            let card = site.render_card(t, &mut r)?;
+            Ok((t, card, map.deps(r.into_list())))
+        })
+        .collect();
+    let fresh = match fresh {
+        Ok(f) => f,
+        Err(e) => {
+            *stale = todo;
+            return Err(e);
+        }
+    };
+    for (t, card, d) in fresh {
+        if site.talks[t].card != card {
+            changed.insert(map.card(t));
+            site.talks[t].card = card;
+        }
+        deps.insert(map.talk[t], d);
     }
-    stale.clear();
     Ok(())
 }
 
@@ -249,66 +293,85 @@ fn feed_keys(scheme: &urls::UrlScheme, page: &str) -> [String; 2] {
     [urls::file_for(&atom), urls::file_for(&rss)]
 }
 
-fn render_pages(site: &Site<'_>, jobs: &[Job]) -> Result<Rendered> {
-    jobs.par_iter()
-        .map(|job| {
-            let (url, html) = site
-                .render_job(job)
-                .with_context(|| format!("while rendering {job:?}"))?;
-            Ok((urls::file_for(&url), Bytes::from(html)))
-        })
-        .collect()
+/// Pages and feeds rendered, with what each read (by URL, as in [`Deps`]).
+#[derive(Default)]
+struct Output {
+    files: Rendered,
+    pages: Vec<(String, Vec<Dep>)>,
+    feeds: Vec<(String, Vec<Dep>)>,
 }
 
-/// Renders the touched pages and feeds, and every page of a kind this module does
-/// not know about (so a new kind of page is never left stale).
-fn render_touched(
-    site: &mut Site<'_>,
-    stale_cards: &mut Vec<usize>,
-    (index, feed_index): (&HashMap<String, Job>, &HashMap<String, FeedOf>),
-    (touched, failed): (&Touched, &Touched),
-) -> Result<Rendered> {
-    refresh_cards(site, stale_cards)?;
-    let site: &Site<'_> = site;
-    let mut jobs: Vec<Job> = touched
-        .pages
-        .iter()
-        .chain(&failed.pages)
-        .filter_map(|u| index.get(u).copied())
-        .collect();
-    jobs.extend(
-        index
-            .values()
-            .filter(|j| {
-                !matches!(
-                    j,
-                    Job::Home
-                        | Job::Events
-                        | Job::Search
-                        | Job::NotFound
-                        | Job::Talk(_)
-                        | Job::Event(..)
-                        | Job::Terms(..)
-                        | Job::Term(..)
-                )
-            })
-            .copied(),
-    );
-    let feeds: Vec<FeedOf> = touched
-        .feeds
-        .iter()
-        .chain(&failed.feeds)
-        .filter_map(|u| feed_index.get(u).copied())
-        .collect();
-    let mut out = render_pages(site, &jobs)?;
-    out.extend(render_feeds(site, &feeds)?);
+fn render_pages(site: &Site<'_>, map: &IdMap, jobs: &[Job]) -> Result<Output> {
+    let done: Vec<(String, Bytes, Vec<Dep>)> = jobs
+        .par_iter()
+        .map(|job| {
+            let mut r = Reads::recording();
+            let (url, html) = site
+                .render_job_reading(job, &mut r)
+                .with_context(|| format!("while rendering {job:?}"))?;
+            Ok((url, Bytes::from(html), map.deps(r.into_list())))
+        })
+        .collect::<Result<_>>()?;
+    let mut out = Output::default();
+    for (url, html, d) in done {
+        out.files.push((urls::file_for(&url), html));
+        out.pages.push((url, d));
+    }
     Ok(out)
 }
 
-fn render_feeds(site: &Site<'_>, list: &[FeedOf]) -> Result<Rendered> {
-    let out: Result<Vec<Vec<crate::write::OutFile>>> =
-        list.par_iter().map(|&f| feeds::render_feed_of(site, f)).collect();
-    Ok(out?.into_iter().flatten().map(|(k, v)| (k, Bytes::from(v))).collect())
+fn render_feeds(site: &Site<'_>, map: &IdMap, list: &[FeedOf]) -> Result<Output> {
+    let done: Vec<(String, Vec<crate::write::OutFile>, Vec<Dep>)> = list
+        .par_iter()
+        .map(|&f| {
+            let mut r = Reads::recording();
+            let files = feeds::render_feed_of(site, f, &mut r)?;
+            Ok((feeds::feed_page(site, f), files, map.deps(r.into_list())))
+        })
+        .collect::<Result<_>>()?;
+    let mut out = Output::default();
+    for (page, files, d) in done {
+        out.files.extend(files.into_iter().map(|(k, v)| (k, Bytes::from(v))));
+        out.feeds.push((page, d));
+    }
+    Ok(out)
+}
+
+/// Renders the cards, then the pages and feeds, that read something in `changed`,
+/// those never rendered with their reads noted (new ones), and those that failed.
+fn render_changed(
+    site: &mut Site<'_>,
+    (map, deps, stale_cards): (&IdMap, &mut Deps, &mut Vec<usize>),
+    (index, feed_index): (&HashMap<String, Job>, &HashMap<String, FeedOf>),
+    mut changed: Changed,
+    failed: &Touched,
+) -> std::result::Result<Output, (anyhow::Error, Touched)> {
+    refresh_cards(site, map, &mut deps.cards, stale_cards, &mut changed).map_err(|e| (e, Touched::default()))?;
+    let site: &Site<'_> = site;
+    let stale = |url: &String, of: &HashMap<String, Vec<Dep>>, failed: &HashSet<String>| {
+        failed.contains(url) || of.get(url).is_none_or(|d| changed.hits(d))
+    };
+    let pages: Vec<(&String, Job)> = index
+        .iter()
+        .filter(|(u, _)| stale(u, &deps.pages, &failed.pages))
+        .map(|(u, j)| (u, *j))
+        .collect();
+    let feed_list: Vec<(&String, FeedOf)> = feed_index
+        .iter()
+        .filter(|(u, _)| stale(u, &deps.feeds, &failed.feeds))
+        .map(|(u, f)| (u, *f))
+        .collect();
+    let touched = || Touched {
+        pages: pages.iter().map(|(u, _)| (*u).clone()).collect(),
+        feeds: feed_list.iter().map(|(u, _)| (*u).clone()).collect(),
+    };
+    let jobs: Vec<Job> = pages.iter().map(|(_, j)| *j).collect();
+    let mut out = render_pages(site, map, &jobs).map_err(|e| (e, touched()))?;
+    let list: Vec<FeedOf> = feed_list.iter().map(|(_, f)| *f).collect();
+    let f = render_feeds(site, map, &list).map_err(|e| (e, touched()))?;
+    out.files.extend(f.files);
+    out.feeds = f.feeds;
+    Ok(out)
 }
 
 fn read_static(config: &Config) -> Result<Rendered> {
@@ -417,6 +480,9 @@ impl Preview {
                 search,
             },
             stale_cards: Vec::new(),
+            ids: Ids::default(),
+            map: IdMap::default(),
+            deps: Deps::default(),
             indexer: None,
             search_stale: false,
             problems,
@@ -481,26 +547,42 @@ impl Preview {
         self.store.set_errors(self.errors());
     }
 
-    /// Renders every output; rebuilds the indexes. Nothing is published.
+    /// Renders every output; rebuilds the indexes and what each output reads.
+    /// Nothing is published.
     fn render_everything(&mut self) -> Result<HashMap<String, Bytes>> {
         let mut problems = Vec::new();
+        let map = self.ids.map(&self.archive);
         let rendered = with_site(&self.archive, &self.config, &mut self.parts, |site| -> Result<_> {
-            let index = page_index(site);
             let feed_index = feed_index(site);
-            let collected = Mutex::new(HashMap::with_capacity(index.len() * 2));
-            site.render_all(&|rel, bytes| {
-                let mut map = collected.lock().unwrap_or_else(|e| e.into_inner());
-                map.insert(rel, Bytes::from(bytes));
+            type Collected = (HashMap<String, Bytes>, HashMap<String, Vec<Dep>>, HashMap<String, Job>);
+            let collected: Mutex<Collected> = Mutex::default();
+            site.render_all(true, &|page| {
+                let d = map.deps(page.reads);
+                let mut c = collected.lock().unwrap_or_else(|e| e.into_inner());
+                c.0.insert(urls::file_for(&page.url), Bytes::from(page.html));
+                c.1.insert(page.url.clone(), d);
+                c.2.insert(page.url, page.job);
                 Ok(())
             })?;
-            let mut out = collected.into_inner().unwrap_or_else(|e| e.into_inner());
+            let (mut out, pages, index) = collected.into_inner().unwrap_or_else(|e| e.into_inner());
             let feeds: Vec<FeedOf> = feed_index.values().copied().collect();
-            out.extend(render_feeds(site, &feeds)?);
+            let f = render_feeds(site, &map, &feeds)?;
+            out.extend(f.files);
+            let cards = (0..site.talks.len())
+                .into_par_iter()
+                .map(|t| (map.talk[t], map.deps(site.card_reads(t))))
+                .collect();
+            let deps = Deps {
+                pages,
+                feeds: f.feeds.into_iter().collect(),
+                cards,
+            };
             let urls: Vec<String> = index.keys().cloned().collect();
             let whole = crate::build::whole_site_outputs(site, &urls, &mut problems)?;
-            Ok((index, feed_index, out, whole))
+            Ok((index, feed_index, out, whole, deps))
         })?;
-        let (index, feed_index, mut out, whole) = rendered?;
+        let (index, feed_index, mut out, whole, deps) = rendered?;
+        (self.map, self.deps) = (map, deps);
         self.whole_keys = whole.iter().map(|(k, _)| k.clone()).collect();
         out.extend(whole.into_iter().map(|(k, v)| (k, Bytes::from(v))));
         let statics = read_static(&self.config)?;
@@ -840,7 +922,6 @@ impl Preview {
         talk.speakers = current.speakers.clone();
         talk.tags = current.tags.clone();
         talk.language = current.language;
-        let card = talk.title != current.title || talk.slug != current.slug || talk.duration != current.duration;
         let old_url = if talk.slug == current.slug {
             None
         } else {
@@ -862,24 +943,17 @@ impl Preview {
 
         if let Some(old_url) = &old_url {
             self.index.remove(old_url);
+            self.deps.pages.remove(old_url);
         }
-        if card {
-            self.stale_cards.push(i);
-        }
+        // Only the talk's own record changed: whatever read it (or, if it shows
+        // differently, its card) is rendered again.
+        let mut changed = Changed::new(self.ids.bound());
+        changed.insert(self.map.dep(Read::Talk(i)));
         let (index, feed_index, failed) = (&mut self.index, &self.feed_index, &self.failed);
-        let stale_cards = &mut self.stale_cards;
+        let state = (&self.map, &mut self.deps, &mut self.stale_cards);
         let result = with_site(&self.archive, &self.config, &mut self.parts, |site| {
-            let mut touched = Touched::default();
-            let new_url = site.talk_url(i).to_string();
-            if card {
-                deps::card_pages(site, i, &mut touched.pages);
-            }
-            touched.pages.insert(new_url.clone());
-            deps::talk_feeds(site, i, &mut touched.feeds);
-            deps::always(site, &mut touched);
-            index.insert(new_url, Job::Talk(i));
-            report.lap("dependents");
-            render_touched(site, stale_cards, (index, feed_index), (&touched, failed)).map_err(|e| (e, touched))
+            index.insert(site.talk_url(i).to_string(), Job::Talk(i));
+            render_changed(site, state, (index, feed_index), changed, failed)
         });
         let removed: Vec<String> = old_url.iter().map(|u| urls::file_for(u)).collect();
         report.mode = Mode::Fast;
@@ -957,34 +1031,34 @@ impl Preview {
         }
         self.refused.extend(refused);
 
-        // Carry over the texts of talks whose files did not change.
+        // Carry over, by id, the texts of talks whose files did not change, and
+        // every card (those that read something that changed are rendered again).
         let mut archive = archive;
         archive.pages = self.archive.pages.clone();
         let old_archive = std::mem::replace(&mut self.archive, archive);
-        // Cards too, when what they show of the event and speakers is unchanged.
+        let old_map = std::mem::replace(&mut self.map, self.ids.map(&self.archive));
         type Texts = Option<(String, String)>;
         let (reused, cards): (Vec<Texts>, Vec<Option<String>>) = {
-            let old_at: HashMap<deps::TalkId<'_>, usize> = deps::talk_ids(&old_archive)
-                .into_iter()
-                .enumerate()
-                .map(|(i, id)| (id, i))
-                .collect();
+            let old_at = deps::positions(&old_map.talk, self.ids.bound());
             let parts = &mut self.parts;
             let have_cards = parts.cards.len() == old_archive.talks.len();
-            let (new, old) = (&self.archive, &old_archive);
-            deps::talk_ids(new)
-                .into_iter()
+            let new = &self.archive;
+            self.map
+                .talk
+                .iter()
                 .enumerate()
-                .map(|(n, id)| {
-                    let Some(&o) = old_at.get(&id).filter(|_| !touched.contains(id.0)) else {
+                .map(|(n, &id)| {
+                    let Some(o) = old_at[id as usize] else {
                         return (None, None);
                     };
+                    let card = have_cards.then(|| std::mem::take(&mut parts.cards[o]));
+                    if touched.contains(&new.talks[n].source) {
+                        return (None, card);
+                    }
                     let texts = (
                         std::mem::take(&mut parts.descriptions[o]),
                         std::mem::take(&mut parts.leads[o]),
                     );
-                    let card = (have_cards && deps::card_sig(old, &old.talks[o]) == deps::card_sig(new, &new.talks[n]))
-                        .then(|| std::mem::take(&mut parts.cards[o]));
                     (Some(texts), card)
                 })
                 .unzip()
@@ -1009,21 +1083,15 @@ impl Preview {
         let Ok(old_site) = lookup_site(&old_archive, &self.config) else {
             return;
         };
-        let (failed, stale_cards) = (&self.failed, &mut self.stale_cards);
+        let bound = self.ids.bound();
+        let failed = &self.failed;
+        let state = (&self.map, &mut self.deps, &mut self.stale_cards);
         let result = with_site(&self.archive, &self.config, &mut self.parts, |site| {
             let index = page_index(site);
             let feed_index = feed_index(site);
-            let mut changed = deps::diff(&old_site, site, &touched);
-            // New pages and feeds are rendered; vanished ones removed.
-            changed
-                .pages
-                .extend(index.keys().filter(|u| !old_index.contains_key(*u)).cloned());
-            changed
-                .feeds
-                .extend(feed_index.keys().filter(|u| !old_feeds.contains_key(*u)).cloned());
+            let changed = deps::changes((&old_site, &old_map), (&*site, state.0), bound);
             report.lap("dependents");
-            let rendered =
-                render_touched(site, stale_cards, (&index, &feed_index), (&changed, failed)).map_err(|e| (e, changed));
+            let rendered = render_changed(site, state, (&index, &feed_index), changed, failed);
             (index, feed_index, rendered)
         });
         let (index, feed_index, rendered) = match result {
@@ -1034,6 +1102,11 @@ impl Preview {
                 return;
             }
         };
+        // What vanished is removed, with what it read.
+        let kept: HashSet<u32> = self.map.talk.iter().copied().collect();
+        self.deps.cards.retain(|id, _| kept.contains(id));
+        self.deps.pages.retain(|u, _| index.contains_key(u));
+        self.deps.feeds.retain(|u, _| feed_index.contains_key(u));
         let mut removed: Vec<String> = old_index
             .keys()
             .filter(|u| !index.contains_key(*u))
@@ -1056,7 +1129,7 @@ impl Preview {
     /// the outputs it was for are remembered and rendered again with the next update.
     fn publish(
         &mut self,
-        rendered: Result<Rendered, (anyhow::Error, Touched)>,
+        rendered: std::result::Result<Output, (anyhow::Error, Touched)>,
         removed: Vec<String>,
         report: &mut Report,
     ) {
@@ -1073,11 +1146,13 @@ impl Preview {
         };
         self.render_error = None;
         self.failed = Touched::default();
-        report.rendered += out.len();
+        report.rendered += out.files.len();
         report.removed += removed.len();
         report.lap("render");
+        self.deps.pages.extend(out.pages);
+        self.deps.feeds.extend(out.feeds);
         let mut updates: Vec<(String, Option<Bytes>)> = removed.into_iter().map(|k| (k, None)).collect();
-        updates.extend(out.into_iter().map(|(k, v)| (k, Some(v))));
+        updates.extend(out.files.into_iter().map(|(k, v)| (k, Some(v))));
         self.store.apply(updates);
         report.lap("publish");
     }
