@@ -309,7 +309,11 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         let urls: Vec<String> = site.jobs().iter().map(|j| site.job_url(j)).collect();
         let pages = site.render_all(false, &|page| {
             bar.inc(1);
-            put(page.job.kind(), crate::urls::file_for(&page.url), page.html.into_bytes())
+            put(
+                page.job.kind(),
+                crate::urls::file_for(&page.url),
+                page.html.into_bytes(),
+            )
         })?;
         for (rel, bytes) in render::static_files(&config.static_dir)? {
             put("theme static files", rel, bytes)?;

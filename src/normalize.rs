@@ -14,6 +14,8 @@ use crate::model::{Archive, Event, Link, Talk, Term, VideoSource};
 use crate::rules;
 use crate::slugs;
 
+pub mod patch;
+
 pub use crate::rules::{language_of, MAX_NAMES_PER_TALK};
 pub use crate::text::{clean_line, clean_text, fold};
 

@@ -527,11 +527,16 @@ mod tests {
 
     #[test]
     fn content_types_by_extension() {
-        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
-        assert_eq!(content_type("static/style.css"), "text/css; charset=utf-8");
-        assert_eq!(content_type("static/talk.svg"), "image/svg+xml");
-        assert_eq!(content_type("atom.xml"), "application/xml");
-        assert_eq!(content_type("x.WOFF2"), "font/woff2");
-        assert_eq!(content_type("LICENSE"), "application/octet-stream");
+        let cases = [
+            ("a/index.html", "text/html; charset=utf-8"),
+            ("static/style.css", "text/css; charset=utf-8"),
+            ("static/talk.svg", "image/svg+xml"),
+            ("atom.xml", "application/xml"),
+            ("x.WOFF2", "font/woff2"),
+            ("LICENSE", "application/octet-stream"),
+        ];
+        for (path, want) in cases {
+            assert_eq!(content_type(path), want, "{path}");
+        }
     }
 }

@@ -11,6 +11,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::model::{Archive, Event, Talk, Term, TermKind};
 use crate::reads::Read;
 use crate::render::Site;
@@ -217,17 +219,13 @@ fn same_talk(old: (&Site<'_>, &IdMap, usize), new: (&Site<'_>, &IdMap, usize)) -
         updated,
         source_url,
     } = x;
-    let by_id = |(site, ids, _): (&Site<'_>, &IdMap, usize), t: &Talk| {
-        let a = site.archive;
+    // (Its year follows from its date.)
+    let by_id = |ids: &IdMap, t: &Talk| {
         (
             ids.event[t.event],
             mapped(&t.speakers, &ids.term[TermKind::Speaker.index()]),
             mapped(&t.tags, &ids.term[TermKind::Tag.index()]),
             t.language.map(|l| ids.term[TermKind::Language.index()][l]),
-            TermKind::Year
-                .of_talk(a, t)
-                .first()
-                .map(|&i| ids.term[TermKind::Year.index()][i]),
         )
     };
     let _ = (event, speakers, tags, language);
@@ -251,7 +249,7 @@ fn same_talk(old: (&Site<'_>, &IdMap, usize), new: (&Site<'_>, &IdMap, usize)) -
         && *source_url == y.source_url
         && old.0.talks[old.2].url == new.0.talks[new.2].url
         && old.0.talks[old.2].thumb == new.0.talks[new.2].thumb
-        && by_id(old, x) == by_id(new, y)
+        && by_id(old.1, x) == by_id(new.1, y)
 }
 
 /// Whether an event's own fields are the same (its talks are compared by id).
@@ -283,15 +281,19 @@ pub fn changes(old: (&Site<'_>, &IdMap), new: (&Site<'_>, &IdMap), bound: u32) -
 
     // Talks, by id: added, removed, or showing something else.
     let old_at = positions(&old.1.talk, bound);
-    let mut seen: HashSet<u32> = HashSet::with_capacity(b.talks.len());
-    for (n, &id) in new.1.talk.iter().enumerate() {
-        seen.insert(id);
-        let same = old_at[id as usize].is_some_and(|o| same_talk((old.0, old.1, o), (new.0, new.1, n)));
-        if !same {
-            out.insert(pack(TALK, id));
-            out.insert(pack(CARD, id));
-        }
+    let differ: Vec<u32> = new
+        .1
+        .talk
+        .par_iter()
+        .enumerate()
+        .filter(|&(n, &id)| !old_at[id as usize].is_some_and(|o| same_talk((old.0, old.1, o), (new.0, new.1, n))))
+        .map(|(_, &id)| id)
+        .collect();
+    for id in differ {
+        out.insert(pack(TALK, id));
+        out.insert(pack(CARD, id));
     }
+    let seen: HashSet<u32> = new.1.talk.iter().copied().collect();
     for &id in old.1.talk.iter().filter(|id| !seen.contains(id)) {
         out.insert(pack(TALK, id));
         out.insert(pack(CARD, id));
@@ -369,7 +371,8 @@ pub fn changes(old: (&Site<'_>, &IdMap), new: (&Site<'_>, &IdMap), bound: u32) -
     out
 }
 
-/// Outputs to render again after a failed render.
+/// Pages and feeds to render (those of a failed render are rendered again with
+/// the next update).
 #[derive(Debug, Default)]
 pub struct Touched {
     /// Site-relative URLs of pages.

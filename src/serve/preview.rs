@@ -30,6 +30,7 @@ use crate::diag::Problem;
 use crate::feeds::{self, FeedOf};
 use crate::load::{self, LoadOptions, Loaded, RawTalk};
 use crate::model::Archive;
+use crate::normalize::patch::Patch;
 use crate::normalize::{self, NormalizeOptions};
 use crate::reads::{Read, Reads};
 use crate::render::{self, Job, Site};
@@ -338,37 +339,44 @@ fn render_feeds(site: &Site<'_>, map: &IdMap, list: &[FeedOf]) -> Result<Output>
 }
 
 /// Renders the cards, then the pages and feeds, that read something in `changed`,
-/// those never rendered with their reads noted (new ones), and those that failed.
+/// the new ones (`fresh`: the URLs of pages, and of the pages of feeds, that had
+/// none before) and those that failed last time.
 fn render_changed(
     site: &mut Site<'_>,
     (map, deps, stale_cards): (&IdMap, &mut Deps, &mut Vec<usize>),
     (index, feed_index): (&HashMap<String, Job>, &HashMap<String, FeedOf>),
-    mut changed: Changed,
-    failed: &Touched,
+    (mut changed, fresh): (Changed, Touched),
+    (failed, report): (&Touched, &mut Report),
 ) -> std::result::Result<Output, (anyhow::Error, Touched)> {
+    report.lap("site");
     refresh_cards(site, map, &mut deps.cards, stale_cards, &mut changed).map_err(|e| (e, Touched::default()))?;
+    report.lap("cards");
     let site: &Site<'_> = site;
-    let stale = |url: &String, of: &HashMap<String, Vec<Dep>>, failed: &HashSet<String>| {
-        failed.contains(url) || of.get(url).is_none_or(|d| changed.hits(d))
+    let stale = |of: &HashMap<String, Vec<Dep>>, fresh: HashSet<String>, failed: &HashSet<String>| {
+        let mut out = fresh;
+        out.extend(failed.iter().cloned());
+        out.extend(of.iter().filter(|(_, d)| changed.hits(d)).map(|(u, _)| u.clone()));
+        out
     };
-    let pages: Vec<(&String, Job)> = index
+    let touched = Touched {
+        pages: stale(&deps.pages, fresh.pages, &failed.pages),
+        feeds: stale(&deps.feeds, fresh.feeds, &failed.feeds),
+    };
+    let jobs: Vec<Job> = touched.pages.iter().filter_map(|u| index.get(u).copied()).collect();
+    let list: Vec<FeedOf> = touched
+        .feeds
         .iter()
-        .filter(|(u, _)| stale(u, &deps.pages, &failed.pages))
-        .map(|(u, j)| (u, *j))
-        .collect();
-    let feed_list: Vec<(&String, FeedOf)> = feed_index
-        .iter()
-        .filter(|(u, _)| stale(u, &deps.feeds, &failed.feeds))
-        .map(|(u, f)| (u, *f))
+        .filter_map(|u| feed_index.get(u).copied())
         .collect();
     let touched = || Touched {
-        pages: pages.iter().map(|(u, _)| (*u).clone()).collect(),
-        feeds: feed_list.iter().map(|(u, _)| (*u).clone()).collect(),
+        pages: touched.pages.clone(),
+        feeds: touched.feeds.clone(),
     };
-    let jobs: Vec<Job> = pages.iter().map(|(_, j)| *j).collect();
+    report.lap("dependents");
     let mut out = render_pages(site, map, &jobs).map_err(|e| (e, touched()))?;
-    let list: Vec<FeedOf> = feed_list.iter().map(|(_, f)| *f).collect();
+    report.lap("pages");
     let f = render_feeds(site, map, &list).map_err(|e| (e, touched()))?;
+    report.lap("feeds");
     out.files.extend(f.files);
     out.feeds = f.feeds;
     Ok(out)
@@ -805,123 +813,28 @@ impl Preview {
             .extend(self.loaded.problems.iter().filter(|p| files.contains(&p.path)).cloned());
     }
 
-    /// Whether talk `i`, wishing `wish` (its record now `raw`), gets that slug while
-    /// every other talk of its event keeps its own. Talks of files holding several
-    /// records make this answer `false` (the slow path then decides).
-    fn slug_is_free(&self, i: usize, raw: &RawTalk, wish: &str) -> bool {
-        let a = &self.archive;
-        let ev = &a.events[a.talks[i].event];
-        let mut at: HashMap<&Path, Vec<usize>> = HashMap::new();
-        for (k, r) in self.loaded.talks.iter().enumerate() {
-            at.entry(r.path.as_path()).or_default().push(k);
-        }
-        let mut wishes: Vec<((PathBuf, Option<usize>), String)> = Vec::with_capacity(ev.talks.len());
-        for &x in &ev.talks {
-            if x == i {
-                wishes.push(((raw.path.clone(), raw.index), wish.to_string()));
-                continue;
-            }
-            let Some(&[k]) = at.get(a.talks[x].source.as_path()).map(Vec::as_slice) else {
-                return false;
-            };
-            let r = &self.loaded.talks[k];
-            let Some((talk, ..)) =
-                normalize::talk_from(r.clone(), a.talks[x].event, self.config.url_style, &mut Vec::new())
-            else {
-                return false;
-            };
-            wishes.push(((r.path.clone(), r.index), talk.slug));
-        }
-        let given = crate::slugs::allocate_with(&wishes, crate::slugs::reserved(self.config.url_style));
-        ev.talks.iter().zip(&wishes).all(|(&x, (key, w))| {
-            let want = if x == i { w.as_str() } else { a.talks[x].slug.as_str() };
-            given.get(key).is_some_and(|g| g == want)
-        })
-    }
-
     /// The fast path: one talk file whose record keeps everything that places it in
-    /// the archive (speakers, tags, language, date, event, id, position). `None` when
-    /// it does not apply; `Some(accepted)` when handled.
+    /// the archive ([`normalize::patch`] decides). `None` when it does not apply;
+    /// `Some(accepted)` when handled.
     fn try_fast(&mut self, path: &Path, records: &[RawTalk], report: &mut Report) -> Option<bool> {
-        let new_raw: Vec<&RawTalk> = records.iter().collect();
-        let old_pos: Vec<usize> = (0..self.loaded.talks.len())
-            .filter(|&i| self.loaded.talks[i].path.as_os_str() == path.as_os_str())
-            .collect();
-        let ([new_raw], [old_pos]) = (new_raw.as_slice(), old_pos.as_slice()) else {
-            return None;
-        };
-        let old_raw = &self.loaded.talks[*old_pos];
-        let same = |t: &crate::model::Talk| t.source.as_os_str() == path.as_os_str();
-        let i = self.archive.talks.iter().position(same)?;
-        if self.archive.talks.iter().filter(|t| same(t)).count() != 1
-            || old_raw.format != new_raw.format
-            || old_raw.index != new_raw.index
-            || old_raw.record.category != new_raw.record.category
-            || old_raw.record.id != new_raw.record.id
-            || (old_raw.record.state == Some(2)) != (new_raw.record.state == Some(2))
-        {
-            return None;
-        }
-        if let Some(id) = new_raw.record.id {
-            let same = self.loaded.talks.iter().filter(|t| t.record.id == Some(id)).count();
-            if same != 1 {
-                return None;
-            }
-        }
+        let (i, record, talk, new_problems) =
+            match normalize::patch::one_talk(&self.archive, &self.loaded, path, records, self.config.url_style) {
+                Patch::Renormalize => return None,
+                Patch::Invalid(problems) => {
+                    // The record is no longer valid: keep the last good one.
+                    self.refused.insert(path.to_path_buf(), problems.clone());
+                    report.problems = problems;
+                    return Some(false);
+                }
+                Patch::InPlace {
+                    talk,
+                    record,
+                    new,
+                    problems,
+                } => (talk, record, new, problems),
+            };
         let current = &self.archive.talks[i];
-        let mut old_problems = Vec::new();
-        let (old_talk, old_sp, old_tags, old_lang) = normalize::talk_from(
-            (*old_raw).clone(),
-            current.event,
-            self.config.url_style,
-            &mut old_problems,
-        )?;
-        let mut new_problems = Vec::new();
-        let Some((mut talk, sp, tags, lang)) = normalize::talk_from(
-            (*new_raw).clone(),
-            current.event,
-            self.config.url_style,
-            &mut new_problems,
-        ) else {
-            // The record is no longer valid: keep the last good one.
-            self.refused.insert(path.to_path_buf(), new_problems.clone());
-            report.problems = new_problems;
-            return Some(false);
-        };
-        if sp != old_sp || tags != old_tags || lang != old_lang || talk.date != old_talk.date {
-            return None;
-        }
-        // The slug: unchanged, or the new wish if `slugs::allocate`, run over the
-        // event's wishes as `normalize` runs it, gives it to this talk and leaves
-        // every other talk of the event its slug.
-        if talk.slug == old_talk.slug {
-            talk.slug = current.slug.clone();
-        } else if !self.slug_is_free(i, new_raw, &talk.slug) {
-            return None;
-        }
-        // The position in the archive's order.
-        talk.event = current.event;
-        let key = normalize::fold(&talk.title);
-        let events = &self.archive.events;
-        let before = |x: usize| {
-            let other = &self.archive.talks[x];
-            normalize::talk_order((other, &normalize::fold(&other.title)), (&talk, &key), events)
-                == std::cmp::Ordering::Less
-        };
-        let after = |x: usize| {
-            let other = &self.archive.talks[x];
-            normalize::talk_order((&talk, &key), (other, &normalize::fold(&other.title)), events)
-                == std::cmp::Ordering::Less
-        };
-        if (i > 0 && !before(i - 1)) || (i + 1 < self.archive.talks.len() && !after(i + 1)) {
-            return None;
-        }
-
         report.lap("check");
-        // Patch the talk in place.
-        talk.speakers = current.speakers.clone();
-        talk.tags = current.tags.clone();
-        talk.language = current.language;
         let old_url = if talk.slug == current.slug {
             None
         } else {
@@ -934,7 +847,7 @@ impl Preview {
         self.archive.talks[i] = talk;
         self.parts.descriptions[i] = description;
         self.parts.leads[i] = lead;
-        self.loaded.talks[*old_pos] = (*new_raw).clone();
+        self.loaded.talks[record] = records[0].clone();
         self.problems.retain(|p| p.path != path);
         self.problems.extend(new_problems.iter().cloned());
         self.problems.sort();
@@ -952,8 +865,19 @@ impl Preview {
         let (index, feed_index, failed) = (&mut self.index, &self.feed_index, &self.failed);
         let state = (&self.map, &mut self.deps, &mut self.stale_cards);
         let result = with_site(&self.archive, &self.config, &mut self.parts, |site| {
-            index.insert(site.talk_url(i).to_string(), Job::Talk(i));
-            render_changed(site, state, (index, feed_index), changed, failed)
+            let url = site.talk_url(i).to_string();
+            index.insert(url.clone(), Job::Talk(i));
+            let fresh = Touched {
+                pages: old_url.iter().map(|_| url.clone()).collect(),
+                feeds: HashSet::new(),
+            };
+            render_changed(
+                site,
+                state,
+                (index, feed_index),
+                (changed, fresh),
+                (failed, &mut *report),
+            )
         });
         let removed: Vec<String> = old_url.iter().map(|u| urls::file_for(u)).collect();
         report.mode = Mode::Fast;
@@ -1090,8 +1014,22 @@ impl Preview {
             let index = page_index(site);
             let feed_index = feed_index(site);
             let changed = deps::changes((&old_site, &old_map), (&*site, state.0), bound);
-            report.lap("dependents");
-            let rendered = render_changed(site, state, (&index, &feed_index), changed, failed);
+            let fresh = Touched {
+                pages: index.keys().filter(|u| !old_index.contains_key(*u)).cloned().collect(),
+                feeds: feed_index
+                    .keys()
+                    .filter(|u| !old_feeds.contains_key(*u))
+                    .cloned()
+                    .collect(),
+            };
+            report.lap("changes");
+            let rendered = render_changed(
+                site,
+                state,
+                (&index, &feed_index),
+                (changed, fresh),
+                (failed, &mut *report),
+            );
             (index, feed_index, rendered)
         });
         let (index, feed_index, rendered) = match result {
