@@ -22,7 +22,7 @@ pub enum Patch {
     InPlace {
         talk: usize,
         record: usize,
-        new: Talk,
+        new: Box<Talk>,
         problems: Vec<Problem>,
     },
     /// The new record cannot be published: why.
@@ -99,7 +99,7 @@ fn one(archive: &Archive, loaded: &Loaded, path: &Path, records: &[RawTalk], sty
     Some(Patch::InPlace {
         talk: i,
         record: *old_pos,
-        new: talk,
+        new: Box::new(talk),
         problems,
     })
 }

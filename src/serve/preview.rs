@@ -831,7 +831,7 @@ impl Preview {
                     record,
                     new,
                     problems,
-                } => (talk, record, new, problems),
+                } => (talk, record, *new, problems),
             };
         let current = &self.archive.talks[i];
         report.lap("check");
