@@ -109,15 +109,7 @@ fn main() {
     config.data_dir = copy.clone();
     let loaded = load::load(&copy, &LoadOptions::default()).unwrap();
     let (archive, _) = normalize::normalize(loaded, &NormalizeOptions::default());
-    let site = Site::with_parts(
-        &archive,
-        &config,
-        tera::Tera::default(),
-        Vec::new(),
-        Vec::new(),
-        Some(Vec::new()),
-    )
-    .unwrap();
+    let site = Site::lookup(&archive, &config).unwrap();
     let step = archive.talks.len() / (3 * rounds + 1);
     let targets: Vec<Target> = (1..=3 * rounds)
         .map(|k| k * step)

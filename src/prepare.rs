@@ -35,21 +35,28 @@ pub fn texts(t: &Talk) -> (String, String) {
     crate::describe::description_and_lead(&t.description, &t.summary, 300)
 }
 
-/// Prepares one talk from its URL and [`texts`] (the card is left empty).
-pub fn talk(t: &Talk, url: String, (description, lead): (String, String), mode: Mode, index: &Index) -> PreparedTalk {
-    let videos = OnceLock::new();
-    let thumb = thumb_for(t, || videos.get_or_init(|| video::sources(&t.videos)), mode, index);
-    PreparedTalk {
-        url,
-        videos,
-        thumb,
-        description,
-        lead,
-        card: String::new(),
-    }
-}
-
 impl PreparedTalk {
+    /// A talk's [`texts`], not yet placed ([`PreparedTalk::place`]) and with no card.
+    pub fn from_texts((description, lead): (String, String)) -> PreparedTalk {
+        PreparedTalk {
+            url: String::new(),
+            videos: OnceLock::new(),
+            thumb: Thumb::None,
+            description,
+            lead,
+            card: String::new(),
+        }
+    }
+
+    /// Derives again what depends on the talk's place in the site: its URL, its
+    /// classified videos (on first use) and its thumbnail; the texts and card stay.
+    pub fn place(&mut self, t: &Talk, url: String, mode: Mode, index: &Index) {
+        self.url = url;
+        self.videos = OnceLock::new();
+        let videos = &self.videos;
+        self.thumb = thumb_for(t, || videos.get_or_init(|| video::sources(&t.videos)), mode, index);
+    }
+
     /// The talk's classified video entries (`t` is the talk this was prepared from).
     pub fn videos(&self, t: &Talk) -> &[Video] {
         self.videos.get_or_init(|| video::sources(&t.videos))

@@ -115,25 +115,38 @@ impl<'a> Site<'a> {
     /// Prepares a render: loads templates and renders every description once.
     pub fn new(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>> {
         UrlScheme::from_config(config).validate()?;
-        let tera = load_templates(&config.templates_dir)?;
-        let (descriptions, leads): (Vec<String>, Vec<String>) = archive.talks.par_iter().map(prepare::texts).unzip();
-        Self::with_parts(archive, config, tera, descriptions, leads, None)
+        let mut tera = load_templates(&config.templates_dir)?;
+        let mut talks = archive
+            .talks
+            .par_iter()
+            .map(|t| PreparedTalk::from_texts(prepare::texts(t)))
+            .collect();
+        let mut site = Self::from_parts(archive, config, &mut tera, &mut talks)?;
+        site.render_cards()?;
+        Ok(site)
     }
 
-    /// Like [`Site::new`], with the templates, each talk's [`talk_texts`] and, unless
-    /// `None`, each talk's rendered card supplied by the caller (`serve` keeps them
-    /// between rebuilds rather than redo them all). A site given no cards for its
-    /// talks can look up URLs and relations but not render pages.
-    pub fn with_parts(
+    /// A site over `archive` for URL and relation look-ups only: it has no
+    /// templates, texts or cards, so it cannot render.
+    pub fn lookup(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>> {
+        Self::from_parts(archive, config, &mut Tera::default(), &mut Vec::new())
+    }
+
+    /// Like [`Site::new`], with the templates and each talk's prepared values
+    /// supplied by the caller (`serve` keeps them between rebuilds rather than redo
+    /// them all): their texts and cards are kept, their URLs, videos and thumbnails
+    /// derived again ([`PreparedTalk::place`]); missing talks get empty texts.
+    /// Both are taken only once nothing can fail, and [`Site::into_parts`] gives
+    /// them back. The cards are as given: see [`Site::render_cards`].
+    pub fn from_parts(
         archive: &'a Archive,
         config: &'a Config,
-        tera: Tera,
-        descriptions: Vec<String>,
-        leads: Vec<String>,
-        cards: Option<Vec<String>>,
+        tera: &mut Tera,
+        talks: &mut Vec<PreparedTalk>,
     ) -> Result<Site<'a>> {
         let urls = UrlScheme::from_config(config);
         urls.validate()?;
+        let index = crate::thumbs::view::index_for(config)?;
         let root = config.base_path();
         let links = |pattern: &str, slugs: Vec<&str>| -> Vec<String> {
             slugs
@@ -147,24 +160,17 @@ impl<'a> Site<'a> {
             archive.speakers.iter().map(|e| e.slug.as_str()).collect(),
         );
         let tag_links = links(&urls.tag, archive.tags.iter().map(|e| e.slug.as_str()).collect());
-        let index = crate::thumbs::view::index_for(config)?;
-        // A look-up site is given no texts.
-        let mut texts: Vec<(String, String)> = descriptions.into_iter().zip(leads).collect();
-        texts.resize_with(archive.talks.len(), Default::default);
-        let talks = archive
-            .talks
-            .par_iter()
-            .zip(texts)
-            .map(|(t, texts)| {
-                let url = urls::fill(&urls.talk, &t.slug, &archive.events[t.event].slug);
-                prepare::talk(t, url, texts, config.thumbnails, &index)
-            })
-            .collect();
-        let mut site = Site {
+        let mut talks = std::mem::take(talks);
+        talks.resize_with(archive.talks.len(), || PreparedTalk::from_texts(Default::default()));
+        talks.par_iter_mut().zip(&archive.talks).for_each(|(p, t)| {
+            let url = urls::fill(&urls.talk, &t.slug, &archive.events[t.event].slug);
+            p.place(t, url, config.thumbnails, &index);
+        });
+        Ok(Site {
             archive,
             config,
             urls,
-            tera,
+            tera: std::mem::take(tera),
             talks,
             event_links,
             speaker_links,
@@ -173,39 +179,25 @@ impl<'a> Site<'a> {
             series: OnceLock::new(),
             search: true,
             event_descriptions: archive.events.iter().map(|_| OnceLock::new()).collect(),
-        };
-        match cards {
-            Some(cards) => {
-                for (talk, card) in site.talks.iter_mut().zip(cards) {
-                    talk.card = card;
-                }
-            }
-            None => {
-                let cards = (0..archive.talks.len())
-                    .into_par_iter()
-                    .map(|t| site.render_card(t, &mut Reads::off()))
-                    .collect::<Result<Vec<String>>>()?;
-                for (talk, card) in site.talks.iter_mut().zip(cards) {
-                    talk.card = card;
-                }
-            }
-        }
-        Ok(site)
+        })
     }
 
-    /// Takes back what [`Site::with_parts`] was given (templates, descriptions,
-    /// leads, cards), leaving the site unable to render.
-    pub fn take_parts(&mut self) -> (Tera, Vec<String>, Vec<String>, Vec<String>) {
-        let tera = std::mem::take(&mut self.tera);
-        let mut descriptions = Vec::with_capacity(self.talks.len());
-        let mut leads = Vec::with_capacity(self.talks.len());
-        let mut cards = Vec::with_capacity(self.talks.len());
-        for t in self.talks.drain(..) {
-            descriptions.push(t.description);
-            leads.push(t.lead);
-            cards.push(t.card);
+    /// Renders every talk's card; on failure the cards are left as they were.
+    pub fn render_cards(&mut self) -> Result<()> {
+        let cards = (0..self.talks.len())
+            .into_par_iter()
+            .map(|t| self.render_card(t, &mut Reads::off()))
+            .collect::<Result<Vec<String>>>()?;
+        for (talk, card) in self.talks.iter_mut().zip(cards) {
+            talk.card = card;
         }
-        (tera, descriptions, leads, cards)
+        Ok(())
+    }
+
+    /// Gives back what [`Site::from_parts`] took (templates, prepared talks),
+    /// leaving the site unable to render.
+    pub fn into_parts(&mut self) -> (Tera, Vec<PreparedTalk>) {
+        (std::mem::take(&mut self.tera), std::mem::take(&mut self.talks))
     }
 
     /// Talk `t`'s list item (`card.html`).

@@ -32,6 +32,7 @@ use crate::load::{self, LoadOptions, Loaded, RawTalk};
 use crate::model::Archive;
 use crate::normalize::patch::Patch;
 use crate::normalize::{self, NormalizeOptions};
+use crate::prepare::PreparedTalk;
 use crate::reads::{Read, Reads};
 use crate::render::{self, Job, Site};
 use crate::urls;
@@ -114,14 +115,14 @@ impl Report {
     }
 }
 
-/// Templates and per-talk texts, lent to a [`Site`] for each render.
+/// Templates and prepared talks, lent to a [`Site`] for each render.
 #[derive(Default)]
 struct Parts {
     tera: Tera,
-    descriptions: Vec<String>,
-    leads: Vec<String>,
-    /// Each talk's card; empty when they must all be rendered again.
-    cards: Vec<String>,
+    /// Each talk's prepared values, in archive order.
+    talks: Vec<PreparedTalk>,
+    /// Every talk's card is rendered (else the next site renders them all).
+    cards_ready: bool,
     /// The preview serves a search index (see [`Site::search`]).
     search: bool,
 }
@@ -192,49 +193,21 @@ fn clone_loaded(l: &Loaded) -> Loaded {
 }
 
 /// Lends the parts to a site over `archive` for the time of `f` (all cards are
-/// rendered first if the parts have none).
+/// rendered first unless they are ready). If that fails, the parts stay as they
+/// were and `f` does not run.
 fn with_site<R>(
     archive: &Archive,
     config: &Config,
     parts: &mut Parts,
     f: impl FnOnce(&mut Site<'_>) -> R,
 ) -> Result<R> {
-    let cards = std::mem::take(&mut parts.cards);
-    let have_cards = cards.len() == archive.talks.len();
-    let built = Site::with_parts(
-        archive,
-        config,
-        std::mem::take(&mut parts.tera),
-        std::mem::take(&mut parts.descriptions),
-        std::mem::take(&mut parts.leads),
-        have_cards.then_some(cards),
-    );
-    let mut site = match built {
-        Ok(mut site) => {
-            site.search = parts.search;
-            site
-        }
-        Err(e) => {
-            // Only rendering every card can fail here, and then the parts are gone:
-            // the next site renders them all again.
-            return Err(e);
-        }
-    };
-    let r = f(&mut site);
-    (parts.tera, parts.descriptions, parts.leads, parts.cards) = site.take_parts();
-    Ok(r)
-}
-
-/// A site over `archive` for URL and relation look-ups only (it cannot render).
-fn lookup_site<'a>(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>> {
-    Site::with_parts(
-        archive,
-        config,
-        Tera::default(),
-        Vec::new(),
-        Vec::new(),
-        Some(Vec::new()),
-    )
+    let mut site = Site::from_parts(archive, config, &mut parts.tera, &mut parts.talks)?;
+    site.search = parts.search;
+    let ready = if parts.cards_ready { Ok(()) } else { site.render_cards() };
+    parts.cards_ready = ready.is_ok();
+    let r = ready.map(|()| f(&mut site));
+    (parts.tera, parts.talks) = site.into_parts();
+    r
 }
 
 /// Renders again the cards that read something in `changed` (or that have never
@@ -472,7 +445,11 @@ impl Preview {
         let (pages, page_problems) = crate::pages::load(&config.pages_dir, config.url_style);
         archive.pages = pages;
         let tera = render::load_templates(&config.templates_dir)?;
-        let (descriptions, leads) = archive.talks.par_iter().map(crate::prepare::texts).unzip();
+        let talks = archive
+            .talks
+            .par_iter()
+            .map(|t| PreparedTalk::from_texts(crate::prepare::texts(t)))
+            .collect();
         let search = options.search;
         let mut preview = Preview {
             config,
@@ -482,9 +459,8 @@ impl Preview {
             archive,
             parts: Parts {
                 tera,
-                descriptions,
-                leads,
-                cards: Vec::new(),
+                talks,
+                cards_ready: false,
                 search,
             },
             stale_cards: Vec::new(),
@@ -669,7 +645,7 @@ impl Preview {
             }
         };
         let old = std::mem::replace(&mut self.parts.tera, tera);
-        let old_cards = std::mem::take(&mut self.parts.cards);
+        self.parts.cards_ready = false;
         let (index, feed_index, whole, statics) = (
             self.index.clone(),
             self.feed_index.clone(),
@@ -687,8 +663,9 @@ impl Preview {
                 self.stale_cards.clear();
             }
             Err(e) => {
+                // The cards may be the new templates': render them again with the old.
                 self.parts.tera = old;
-                self.parts.cards = old_cards;
+                self.parts.cards_ready = false;
                 (self.index, self.feed_index, self.whole_keys, self.static_keys) = (index, feed_index, whole, statics);
                 self.setup_error = Some(format!("templates: {e:#}"));
             }
@@ -843,10 +820,11 @@ impl Preview {
                 .find(|(_, j)| matches!(j, Job::Talk(x) if *x == i))
                 .map(|(u, _)| u.clone())
         };
-        let (description, lead) = crate::prepare::texts(&talk);
+        let texts = crate::prepare::texts(&talk);
         self.archive.talks[i] = talk;
-        self.parts.descriptions[i] = description;
-        self.parts.leads[i] = lead;
+        // The card stays: it is rendered again if the talk changed what it shows.
+        let prepared = &mut self.parts.talks[i];
+        (prepared.description, prepared.lead) = texts;
         self.loaded.talks[record] = records[0].clone();
         self.problems.retain(|p| p.path != path);
         self.problems.extend(new_problems.iter().cloned());
@@ -955,56 +933,46 @@ impl Preview {
         }
         self.refused.extend(refused);
 
-        // Carry over, by id, the texts of talks whose files did not change, and
-        // every card (those that read something that changed are rendered again).
+        // Carry over, by id, the prepared talks: their texts unless their files
+        // changed, and every card (those that read something that changed are
+        // rendered again).
         let mut archive = archive;
         archive.pages = self.archive.pages.clone();
         let old_archive = std::mem::replace(&mut self.archive, archive);
         let old_map = std::mem::replace(&mut self.map, self.ids.map(&self.archive));
-        type Texts = Option<(String, String)>;
-        let (reused, cards): (Vec<Texts>, Vec<Option<String>>) = {
-            let old_at = deps::positions(&old_map.talk, self.ids.bound());
-            let parts = &mut self.parts;
-            let have_cards = parts.cards.len() == old_archive.talks.len();
-            let new = &self.archive;
-            self.map
-                .talk
-                .iter()
-                .enumerate()
-                .map(|(n, &id)| {
-                    let Some(o) = old_at[id as usize] else {
-                        return (None, None);
-                    };
-                    let card = have_cards.then(|| std::mem::take(&mut parts.cards[o]));
-                    if touched.contains(&new.talks[n].source) {
-                        return (None, card);
-                    }
-                    let texts = (
-                        std::mem::take(&mut parts.descriptions[o]),
-                        std::mem::take(&mut parts.leads[o]),
-                    );
-                    (Some(texts), card)
-                })
-                .unzip()
-        };
-        self.stale_cards = (0..cards.len()).filter(|&n| cards[n].is_none()).collect();
-        self.parts.cards = cards.into_iter().map(Option::unwrap_or_default).collect();
-        let (descriptions, leads): (Vec<String>, Vec<String>) = self
-            .archive
-            .talks
-            .par_iter()
-            .zip(reused)
-            .map(|(t, texts)| texts.unwrap_or_else(|| crate::prepare::texts(t)))
-            .unzip();
-        self.parts.descriptions = descriptions;
-        self.parts.leads = leads;
+        let old_at = deps::positions(&old_map.talk, self.ids.bound());
+        let cards_ready = self.parts.cards_ready && self.parts.talks.len() == old_archive.talks.len();
+        let mut old_talks: Vec<Option<PreparedTalk>> =
+            std::mem::take(&mut self.parts.talks).into_iter().map(Some).collect();
+        let carried: Vec<Option<PreparedTalk>> = self
+            .map
+            .talk
+            .iter()
+            .map(|&id| old_at[id as usize].and_then(|o| old_talks.get_mut(o)?.take()))
+            .collect();
+        self.stale_cards = (0..carried.len())
+            .filter(|&n| !cards_ready || carried[n].is_none())
+            .collect();
+        self.parts.talks = carried
+            .into_par_iter()
+            .zip(&self.archive.talks)
+            .map(|(old, t)| match old {
+                Some(p) if !touched.contains(&t.source) => p,
+                Some(mut p) => {
+                    (p.description, p.lead) = crate::prepare::texts(t);
+                    p
+                }
+                None => PreparedTalk::from_texts(crate::prepare::texts(t)),
+            })
+            .collect();
+        self.parts.cards_ready = true;
         report.lap("texts");
         self.loaded = candidate;
         self.problems = problems;
 
         let old_index = std::mem::take(&mut self.index);
         let old_feeds = std::mem::take(&mut self.feed_index);
-        let Ok(old_site) = lookup_site(&old_archive, &self.config) else {
+        let Ok(old_site) = Site::lookup(&old_archive, &self.config) else {
             return;
         };
         let bound = self.ids.bound();

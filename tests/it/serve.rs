@@ -348,6 +348,22 @@ fn broken_files_keep_their_last_good_version() {
     apply(&mut preview, &[Change::Templates]);
     assert!(store.errors().iter().any(|e| e.starts_with("templates:")));
     assert!(page(&store, rel).contains("No boom"));
+
+    // A card template that parses but fails to render for every talk is an error
+    // too, and loses nothing: once it is removed, the site (descriptions included)
+    // is the fresh build's again.
+    std::fs::remove_file(tmp.path().join("templates/talk.html")).unwrap();
+    std::fs::write(tmp.path().join("templates/card.html"), "{{ no_such_variable }}").unwrap();
+    apply(&mut preview, &[Change::Templates]);
+    assert!(
+        store.errors().iter().any(|e| e.starts_with("templates:")),
+        "{:?}",
+        store.errors()
+    );
+    std::fs::remove_file(tmp.path().join("templates/card.html")).unwrap();
+    apply(&mut preview, &[Change::Templates]);
+    assert!(store.errors().is_empty(), "{:?}", store.errors());
+    assert_same_as_fresh(&store, &config, "a card template error, fixed");
 }
 
 /// A running `podium serve`, stopped on drop.
