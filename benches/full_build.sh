@@ -5,7 +5,7 @@
 #   one talk edited then rebuilt, the `cp -a` floor of the output, and with --hugo,
 #   Hugo's cold build via ../shared/bench/compare.sh. Only ratios from one run count.
 #
-#   benches/full_build.sh [--hugo] [--no-search] [DATA] [RUNS]
+#   [PODIUM_BIN=path] benches/full_build.sh [--hugo] [--no-search] [DATA] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hugo=0; extra=()
@@ -14,8 +14,9 @@ while [[ ${1:-} == --* ]]; do
   shift
 done
 data=$(cd "${1:-../shared/data/pyvideo}" && pwd); runs=${2:-5}
-cargo build --release -q
-bin=$PWD/target/release/podium
+# PODIUM_BIN: another build to time (e.g. the previous commit's), same script and data.
+if [[ -z ${PODIUM_BIN:-} ]]; then cargo build --release -q; fi
+bin=${PODIUM_BIN:-$PWD/target/release/podium}
 shm=${BENCH_TMP:-/dev/shm/podium-bench}; disk=$PWD/target/bench-disk
 mkdir -p "$shm" "$disk"
 

@@ -121,7 +121,7 @@ impl<'a> Site<'a> {
             .par_iter()
             .map(|t| PreparedTalk::from_texts(prepare::texts(t)))
             .collect();
-        let mut site = Self::from_parts(archive, config, &mut tera, &mut talks)?;
+        let mut site = Self::from_parts(archive, config, &mut tera, &mut talks, None)?;
         site.render_cards()?;
         Ok(site)
     }
@@ -129,20 +129,23 @@ impl<'a> Site<'a> {
     /// A site over `archive` for URL and relation look-ups only: it has no
     /// templates, texts or cards, so it cannot render.
     pub fn lookup(archive: &'a Archive, config: &'a Config) -> Result<Site<'a>> {
-        Self::from_parts(archive, config, &mut Tera::default(), &mut Vec::new())
+        Self::from_parts(archive, config, &mut Tera::default(), &mut Vec::new(), None)
     }
 
     /// Like [`Site::new`], with the templates and each talk's prepared values
     /// supplied by the caller (`serve` keeps them between rebuilds rather than redo
     /// them all): their texts and cards are kept, their URLs, videos and thumbnails
-    /// derived again ([`PreparedTalk::place`]); missing talks get empty texts.
-    /// Both are taken only once nothing can fail, and [`Site::into_parts`] gives
-    /// them back. The cards are as given: see [`Site::render_cards`].
+    /// derived again ([`PreparedTalk::place`]) — for the talks in `only` alone when
+    /// given (the caller vouches the others and their events kept their place);
+    /// missing talks get empty texts. Both are taken only once nothing can fail,
+    /// and [`Site::into_parts`] gives them back. The cards are as given: see
+    /// [`Site::render_cards`].
     pub fn from_parts(
         archive: &'a Archive,
         config: &'a Config,
         tera: &mut Tera,
         talks: &mut Vec<PreparedTalk>,
+        only: Option<&[usize]>,
     ) -> Result<Site<'a>> {
         let urls = UrlScheme::from_config(config);
         urls.validate()?;
@@ -161,11 +164,22 @@ impl<'a> Site<'a> {
         );
         let tag_links = links(&urls.tag, archive.tags.iter().map(|e| e.slug.as_str()).collect());
         let mut talks = std::mem::take(talks);
+        let only = only.filter(|_| talks.len() == archive.talks.len());
         talks.resize_with(archive.talks.len(), || PreparedTalk::from_texts(Default::default()));
-        talks.par_iter_mut().zip(&archive.talks).for_each(|(p, t)| {
+        let place = |(p, t): (&mut PreparedTalk, &Talk)| {
             let url = urls::fill(&urls.talk, &t.slug, &archive.events[t.event].slug);
             p.place(t, url, config.thumbnails, &index);
-        });
+        };
+        match only {
+            None => talks.par_iter_mut().zip(&archive.talks).for_each(place),
+            Some(only) => {
+                for &i in only {
+                    if let (Some(p), Some(t)) = (talks.get_mut(i), archive.talks.get(i)) {
+                        place((p, t));
+                    }
+                }
+            }
+        }
         Ok(Site {
             archive,
             config,
