@@ -91,6 +91,14 @@ fn incremental_updates_match_fresh_builds() {
     edit_json(&jupyter, |v| v["title"] = "Jupyter, renamed".into());
     assert_eq!(apply(&mut preview, &data(&jupyter)).mode, Mode::Fast);
     assert_same_as_fresh(&store, &config, "a title edit");
+    // New videos and still: the talk's videos and thumbnail are derived again
+    // (the fast path places only the patched talk).
+    edit_json(&jupyter, |v| {
+        v["videos"] = serde_json::json!([{"type": "vimeo", "url": "https://vimeo.com/12345"}]);
+        v["thumbnail_url"] = "https://i.vimeocdn.com/video/1.jpg".into();
+    });
+    assert_eq!(apply(&mut preview, &data(&jupyter)).mode, Mode::Fast);
+    assert_same_as_fresh(&store, &config, "a videos and thumbnail edit");
     // A title edit that moves the page (the record has no slug).
     edit_json(&geo, |v| v["title"] = "GeoPandas, la donnée géographique".into());
     assert_eq!(apply(&mut preview, &data(&geo)).mode, Mode::Fast);
