@@ -506,39 +506,38 @@ fn quoted_values_cannot_forge_or_hide_lines() {
 #[test]
 fn check_refuses_every_file_the_build_refuses() {
     // (what t.json holds, check refuses it, the build refuses it)
-    let with = |from: &str, to: &str| valid_with(from, to);
     let add = |field: &str| valid_with("\"description\": \"\",", &format!("\"description\": \"\",\n  {field},"));
     let cases: Vec<(String, bool, bool)> = vec![
         (VALID.to_string(), false, false),
         ("{".into(), true, true),
         ("{\"title\": 5}".into(), true, true),
-        (with("\"title\": \"T\",", ""), true, true),
-        (with("\"title\": \"T\"", "\"title\": \"\""), true, true),
-        (with("\"title\": \"T\"", "\"title\": null"), true, true),
-        (with("\"title\": \"T\"", "\"title\": \"  \""), true, true),
-        (with("\"Ann\"", "7"), true, true),
+        (valid_with("\"title\": \"T\",", ""), true, true),
+        (valid_with("\"title\": \"T\"", "\"title\": \"\""), true, true),
+        (valid_with("\"title\": \"T\"", "\"title\": null"), true, true),
+        (valid_with("\"title\": \"T\"", "\"title\": \"  \""), true, true),
+        (valid_with("\"Ann\"", "7"), true, true),
         (add("\"description\": 5"), true, true),
         (add("\"id\": \"x\""), true, true),
         (add("\"duration\": \"5\""), true, true),
         // Schema faults the build reads anyway.
-        (with("\"2020-01-01\"", "\"2020\""), true, false),
-        (with("\"2020-01-01\"", "\"2020-13-01\""), true, false),
-        (with("\"2020-01-01\"", "\"\""), true, false),
-        (with("\"2020-01-01\"", "\"01/02/2020\""), true, false),
-        (with("\"Ann\"", "\"Ann \""), true, false),
-        (with("\"Ann\"", "\"Ann\", \"Ann\""), true, false),
-        (with("\"https://youtu.be/x\"", "\"youtu.be/x\""), true, false),
-        (with("\"https://youtu.be/x\"", "\"\""), true, false),
+        (valid_with("\"2020-01-01\"", "\"2020\""), true, false),
+        (valid_with("\"2020-01-01\"", "\"2020-13-01\""), true, false),
+        (valid_with("\"2020-01-01\"", "\"\""), true, false),
+        (valid_with("\"2020-01-01\"", "\"01/02/2020\""), true, false),
+        (valid_with("\"Ann\"", "\"Ann \""), true, false),
+        (valid_with("\"Ann\"", "\"Ann\", \"Ann\""), true, false),
+        (valid_with("\"https://youtu.be/x\"", "\"youtu.be/x\""), true, false),
+        (valid_with("\"https://youtu.be/x\"", "\"\""), true, false),
         (add("\"language\": \"xx\""), true, false),
         (add("\"tags\": [\"\", \"a\", \"a\"]"), true, false),
         // Passed by both (some with a warning): no record at all, a video type
         // podium does not know, a slug the build makes URL-safe, a field podium
         // does not read.
         ("[]".into(), false, false),
-        (with("\"youtube\"", "\"\""), false, false),
+        (valid_with("\"youtube\"", "\"\""), false, false),
         (add("\"slug\": \"a b\""), false, false),
         (add("\"unknown_field\": 1"), false, false),
-        (with("\"Ann\"", "\"Ann\", \"\""), false, false),
+        (valid_with("\"Ann\"", "\"Ann\", \"\""), false, false),
         (add("\"related_urls\": [\"ftp://x\"]"), false, false),
         (add("\"thumbnail_url\": \"data:x\""), false, false),
         (add("\"language\": \"eng\""), false, false),
@@ -546,15 +545,12 @@ fn check_refuses_every_file_the_build_refuses() {
     ];
     let mut wrong = Vec::new();
     for (text, check_refuses, build_refuses) in &cases {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |rel: &str, text: &str| {
-            let p = dir.path().join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        };
-        write("ev/category.json", CATEGORY);
-        write("ev/videos/ok.json", &VALID.replace("\"T\"", "\"Fine\""));
-        write("ev/videos/t.json", text);
+        let ok = VALID.replace("\"T\"", "\"Fine\"");
+        let (dir, report) = run(&[
+            ("ev/category.json", CATEGORY),
+            ("ev/videos/ok.json", &ok),
+            ("ev/videos/t.json", text),
+        ]);
         let refused = |problems: &[podium::diag::Problem]| -> Vec<String> {
             let mut v: Vec<String> = problems
                 .iter()
@@ -565,12 +561,17 @@ fn check_refuses_every_file_the_build_refuses() {
             v.dedup();
             v
         };
-        let by_check = refused(&check(dir.path(), &CheckOptions::default()).unwrap().problems);
+        let by_check = refused(&report.problems);
         let loaded = podium::load::load(dir.path(), &Default::default()).unwrap();
         let (_, problems) = podium::normalize::normalize(loaded, &Default::default());
         let by_build = refused(&problems);
-        let t = || vec!["ev/videos/t.json".to_string()];
-        let want = |yes: bool| if yes { t() } else { Vec::new() };
+        let want = |yes: bool| {
+            if yes {
+                vec!["ev/videos/t.json".to_string()]
+            } else {
+                Vec::new()
+            }
+        };
         if by_check != want(*check_refuses) || by_build != want(*build_refuses) {
             wrong.push(format!(
                 "{text}\n  check refuses {by_check:?}, build refuses {by_build:?}"
