@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diag::{InputErrors, Problem};
@@ -112,7 +113,7 @@ impl Tally {
 
 /// Builds the search index in parts (see [`crate::search::split`]) and hands its
 /// files to `put`. A part whose records are those of the last build is kept as
-/// it is; the parts that must be built are built side by side.
+/// it is; the others are built (see [`crate::search::build_parts`]).
 fn write_search_index(site: &Site<'_>, writer: &Writer, tally: &Tally, put: &KindSink<'_>) -> Result<()> {
     let records = crate::search_records::records(site);
     let language = crate::search::index_language(&records);
@@ -135,12 +136,12 @@ fn write_search_index(site: &Site<'_>, writer: &Writer, tally: &Tally, put: &Kin
             stale.push((k, part));
         }
     }
-    for (k, files) in crate::search::build_parts(stale, &language)? {
+    crate::search::build_parts(stale, &language, &|k, files| {
         let dir = crate::search::shard_dir(k);
-        for (rel, bytes) in files {
-            put(search_kind(&rel), format!("{dir}{rel}"), bytes)?;
-        }
-    }
+        files
+            .into_par_iter()
+            .try_for_each(|(rel, bytes)| put(search_kind(&rel), format!("{dir}{rel}"), bytes))
+    })?;
     Ok(())
 }
 
@@ -293,15 +294,22 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport> {
         tally.add(kind, bytes.len());
         writer.put(rel, &bytes)
     };
-    // The search index is the longest single task (Pagefind indexes one record at
-    // a time): it starts first, on its own thread, while the pages render on the
-    // rayon pool beside it.
+    // The search index is the longest single task: it starts first, on a rayon
+    // pool of its own, while the pages render on the global pool beside it. On a
+    // shared pool rayon runs the renderer's queued jobs before the index's, so
+    // the index's parallel steps waited for the last page; on their own threads
+    // the cores are shared and Pagefind's one-thread steps overlap rendering.
     let search_task = || -> Result<Duration> {
         let started = Instant::now();
         if opts.no_search {
             return Ok(Duration::ZERO);
         }
-        write_search_index(&site, &writer, &tally, &put)?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .thread_name(|i| format!("podium-search-{i}"))
+            .build()
+            .context("starting the search indexing threads")?
+            .install(|| write_search_index(&site, &writer, &tally, &put))?;
         Ok(started.elapsed())
     };
     let mut render_task = || -> Result<(usize, Duration)> {

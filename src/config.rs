@@ -76,8 +76,8 @@ pub struct Config {
     pub urls: UrlPatterns,
     /// Language of the site's own text (the `lang` attribute).
     pub language: String,
-    /// How many parts the search index is built in (1 to 8), side by side on as
-    /// many threads; the search page merges them. Default: 1, or 2 from 4,000
+    /// How many parts the search index is built in (1 to 8), one after another;
+    /// the search page merges them. Default: 1, or 2 from 4,000
     /// talks (see [`crate::search::default_shards`]).
     pub search_shards: Option<usize>,
     /// Keep `redirects.txt` lines that point to another site. Off by default: an
