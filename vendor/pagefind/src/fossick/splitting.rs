@@ -354,6 +354,37 @@ fn has_decomposition(word: &str) -> bool {
 }
 
 fn get_discrete_words<S: AsRef<str>>(s: S) -> (String, Option<Vec<String>>) {
+    if let Some(words) = plain_discrete_words(s.as_ref()) {
+        return (words, None);
+    }
+    slow_discrete_words(s)
+}
+
+/// `get_discrete_words` of a word made of ASCII letters and punctuation whose
+/// letter runs are lowercase after an optional capital ("end.", "(See", "don't"),
+/// the common case in prose. `convert_case` only lowercases such runs, and none
+/// of their characters is an emoji, so the runs are lowered and joined here;
+/// `None` for any other word, which takes the full path.
+fn plain_discrete_words(s: &str) -> Option<String> {
+    let mut words = String::with_capacity(s.len());
+    let mut in_run = false;
+    for b in s.bytes() {
+        if b.is_ascii_lowercase() || (b.is_ascii_uppercase() && !in_run) {
+            if !in_run && !words.is_empty() {
+                words.push(' ');
+            }
+            words.push(b.to_ascii_lowercase() as char);
+            in_run = true;
+        } else if b.is_ascii_punctuation() && b != b'#' && b != b'*' {
+            in_run = false;
+        } else {
+            return None;
+        }
+    }
+    Some(words)
+}
+
+fn slow_discrete_words<S: AsRef<str>>(s: S) -> (String, Option<Vec<String>>) {
     let mut extras = None;
 
     let words = s
@@ -460,6 +491,32 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn plain_words_split_as_convert_case_does() {
+        // Every word of up to four characters from letters, digits, punctuation
+        // (emoji ones included) and a non-ASCII letter.
+        let alphabet = ['a', 'b', 'A', 'B', '.', '-', '\'', '#', '*', '1', '_', '\u{e9}'];
+        let mut words = vec![String::new()];
+        let mut plain = 0;
+        for _ in 0..4 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            for word in &longer {
+                if let Some(fast) = plain_discrete_words(word) {
+                    plain += 1;
+                    assert_eq!((fast, None), slow_discrete_words(word), "{word:?}");
+                }
+            }
+            words = longer;
+        }
+        assert!(plain > 1000, "{plain}");
+        for word in ["end.", "(See", "don't", "U.S.", "e.g.,", "I'm", "--verbose", "Hello,World"] {
+            assert_eq!(get_discrete_words(word), slow_discrete_words(word), "{word:?}");
+        }
     }
 
     #[test]
