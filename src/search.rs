@@ -31,7 +31,7 @@ use pagefind::options::PagefindServiceConfig;
 
 /// One talk to index. The site renders talk pages itself; we feed Pagefind
 /// records, not whole pages (see the module docs).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchRecord {
     /// Site-relative, e.g. "/events/pycon-us-2011/using-coroutines/".
     pub url: String,
@@ -275,11 +275,9 @@ pub fn normalize_language(code: &str) -> String {
 
 /// A content hash of the records, to tell whether the index must be rebuilt.
 pub fn records_hash(records: &[SearchRecord]) -> u128 {
-    use std::hash::Hasher;
+    use std::hash::Hash;
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for r in records {
-        h.write(format!("{r:?}").as_bytes());
-    }
+    records.hash(&mut h);
     h.digest128()
 }
 
